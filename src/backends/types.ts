@@ -1,0 +1,57 @@
+/**
+ * The seams between the pipeline and the engines that generate and train. Implementations are made by factories
+ * (`createEmbeddedGenerator`, `createOpenAICompatibleGenerator`, ...) that return these interfaces.
+ */
+
+/** An image given to a model: a file path, or encoded bytes (PNG / JPEG / WebP). */
+export type ImageRef = { readonly path: string } | { readonly bytes: Uint8Array; readonly mime: string };
+
+export type ContentPart =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image'; readonly image: ImageRef };
+
+export interface Message {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string | readonly ContentPart[];
+}
+
+/** One prompt is a list of messages. */
+export type Prompt = readonly Message[];
+
+export interface GenerationParams {
+  /** Samples per prompt. */
+  readonly n: number;
+  readonly temperature: number;
+  readonly topP: number;
+  /** 0 means no top-k cut. */
+  readonly topK?: number;
+  readonly maxTokens: number;
+  readonly seed?: number;
+  readonly stop?: readonly string[];
+  /** Return each sampled token's log-probability. */
+  readonly logprobs?: boolean;
+}
+
+export interface Completion {
+  readonly text: string;
+  readonly tokenIds?: readonly number[];
+  /** Log-probability of each generated token under the sampling policy (before temperature where the engine says so). */
+  readonly logprobs?: readonly number[];
+  readonly finishReason: 'stop' | 'length';
+}
+
+export interface GenerationBackend {
+  readonly id: string;
+  /** Per prompt, `params.n` completions. */
+  generate(prompts: readonly Prompt[], params: GenerationParams, signal?: AbortSignal): Promise<Completion[][]>;
+  close?(): Promise<void>;
+}
+
+/** A trained model on disk. `embedded` checkpoints are vlthink's own (safetensors + config.json); `hf` are Hugging Face folders. */
+export interface Checkpoint {
+  readonly kind: 'embedded' | 'hf';
+  /** Folder of the checkpoint. */
+  readonly path: string;
+  /** Model name for OpenAI-compatible serving. */
+  readonly name: string;
+}

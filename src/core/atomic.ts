@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Atomic writes: data goes to a temp file beside the target, is flushed to disk, then renamed over the target.
+ * A reader sees either the old file or the whole new one, never a half-written file, even after SIGKILL.
+ */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * A streaming atomic writer for large outputs (JSONL): `write` appends to the temp file, `commit` flushes and renames,
+ * `abort` deletes the temp file. Until `commit` resolves, the target path is untouched.
+ */
+export interface AtomicWriter {
+  readonly path: string;
+  write(chunk: string | Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function createAtomicWriter(path: string): Promise<AtomicWriter> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  const stream = createWriteStream(tmp);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  let done = false;
+  const finish = () =>
+    new Promise<void>((resolve, reject) => {
+      stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+  return {
+    path,
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        if (done) return reject(new Error(`atomic writer for ${path} is already closed`));
+        if (stream.write(chunk)) resolve();
+        else stream.once('drain', resolve);
+        stream.once('error', reject);
+      }),
+    commit: async () => {
+      if (done) return;
+      done = true;
+      await finish();
+      const fh = await open(tmp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    },
+    abort: async () => {
+      if (done) return;
+      done = true;
+      await finish().catch(() => undefined);
+      await rm(tmp, { force: true });
+    },
+  };
+}
