@@ -55,3 +55,55 @@ export interface Checkpoint {
   /** Model name for OpenAI-compatible serving. */
   readonly name: string;
 }
+
+/** Which reward RL optimizes; all rewards are computed by verify/ (external engines reach them through the reward server). */
+export interface RewardSpec {
+  readonly name: 'accuracy' | 'format' | 'openvlthinker' | 'mix';
+  /** For `mix`: weight per component reward name. */
+  readonly weights?: Readonly<Record<string, number>>;
+}
+
+/** One training-step record, appended to the run's metrics.jsonl by the caller. */
+export type StepMetrics = Readonly<Record<string, number | string>>;
+
+export interface SftJob {
+  /** Every round fine-tunes the *base* model again (the paper), so this is the base checkpoint. */
+  readonly base: Checkpoint;
+  /** JSONL of SftExample records. */
+  readonly dataFile: string;
+  /** Folder that the records' image paths are relative to. */
+  readonly imageRoot: string;
+  /** Where the trained checkpoint goes. */
+  readonly outDir: string;
+  /** Optional held-out SftExample JSONL for periodic loss/accuracy. */
+  readonly evalFile?: string;
+  readonly onStep?: (metrics: StepMetrics) => void;
+}
+
+export interface RlJob {
+  readonly init: Checkpoint;
+  /** The frozen KL reference; defaults to `init`. */
+  readonly reference?: Checkpoint;
+  /** JSONL of Problem records for this stage (e.g. the medium tier). */
+  readonly problemsFile: string;
+  readonly imageRoot: string;
+  readonly outDir: string;
+  readonly reward: RewardSpec;
+  /** Stage name for logs and metrics (`medium`, `hard`). */
+  readonly stage: string;
+  /** Passes over this stage's problems (paper: 5 for medium, 15 for hard). */
+  readonly episodes: number;
+  /** Freeze the vision part (paper: in the medium stage). */
+  readonly freezeVision: boolean;
+  readonly onStep?: (metrics: StepMetrics) => void;
+}
+
+/**
+ * A training engine. Its own typed config is given to its factory (`createEmbeddedTrainer(cfg)`,
+ * `createLlamaFactoryTrainer(cfg)`, ...); jobs carry only the data and per-stage settings.
+ */
+export interface Trainer {
+  readonly id: string;
+  sft(job: SftJob, signal?: AbortSignal): Promise<Checkpoint>;
+  rl(job: RlJob, signal?: AbortSignal): Promise<Checkpoint>;
+}
