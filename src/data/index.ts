@@ -1,2 +1,3 @@
+export * from './images.ts';
 export * from './jsonl.ts';
 export * from './types.ts';
