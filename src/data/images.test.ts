@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../core/index.ts';
 import {
   decodeImage,
@@ -19,6 +19,9 @@ import {
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vlthink-img-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 /** A 4x2 image: left half red, right half blue, as raw RGB. */

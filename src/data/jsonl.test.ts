@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataError } from '../core/index.ts';
 import { readJsonl, readJsonlAll, writeJsonl } from './jsonl.ts';
 import { Problem, type SftExample, Trace } from './types.ts';
@@ -9,6 +9,9 @@ import { Problem, type SftExample, Trace } from './types.ts';
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vlthink-jsonl-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 function problem(i: number): Problem {

@@ -1,0 +1,370 @@
+import { stat } from 'node:fs/promises';
+import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { ByteWriter, parquetWrite, type SchemaElement } from 'hyparquet-writer';
+import type { z } from 'zod';
+import { DataError, writeFileAtomic } from '../core/index.ts';
+
+/**
+ * Parquet read/write over hyparquet / hyparquet-writer, with the nested types the HF `datasets` layout uses: structs,
+ * 3-level lists (`name` -> `list` (repeated) -> `element`, as pyarrow writes them), binary image bytes, and the
+ * `huggingface` key-value metadata that tells `datasets.load_dataset('parquet', ...)` which columns are images.
+ *
+ * Whole files are built in memory (hyparquet-writer writes to a buffer), then written atomically: a failed write
+ * leaves no file. INT64 values read back as numbers when they fit in a double, else as bigint.
+ */
+
+export type ParquetType =
+  | 'string'
+  | 'binary'
+  | 'bool'
+  | 'int32'
+  | 'int64'
+  | 'double'
+  | 'json'
+  | { readonly struct: Readonly<Record<string, ParquetField>> }
+  | { readonly list: ParquetField };
+
+export interface ParquetField {
+  readonly type: ParquetType;
+  /** Whether null is allowed (default true, as pyarrow writes every column). */
+  readonly nullable?: boolean;
+}
+
+export interface ParquetColumn extends ParquetField {
+  readonly name: string;
+}
+
+/** The HF `datasets.Image()` feature's storage: `struct<bytes: binary, path: string>`. */
+export const HF_IMAGE: ParquetField = {
+  type: { struct: { bytes: { type: 'binary' }, path: { type: 'string' } } },
+};
+
+/** One image as HF datasets stores it: encoded bytes, and the file name it came from (either may be null). */
+export interface HfImage {
+  bytes: Uint8Array | null;
+  path: string | null;
+}
+
+function leaf(name: string, type: ParquetType, repetition: 'REQUIRED' | 'OPTIONAL' | 'REPEATED'): SchemaElement {
+  const r = { name, repetition_type: repetition } as const;
+  switch (type) {
+    case 'string':
+      return { ...r, type: 'BYTE_ARRAY', converted_type: 'UTF8' };
+    case 'json':
+      return { ...r, type: 'BYTE_ARRAY', converted_type: 'JSON' };
+    case 'binary':
+      return { ...r, type: 'BYTE_ARRAY' };
+    case 'bool':
+      return { ...r, type: 'BOOLEAN' };
+    case 'int32':
+      return { ...r, type: 'INT32' };
+    case 'int64':
+      return { ...r, type: 'INT64' };
+    case 'double':
+      return { ...r, type: 'DOUBLE' };
+    default:
+      throw new Error(`not a leaf type: ${JSON.stringify(type)}`);
+  }
+}
+
+/** Flattens one field into parquet's depth-first schema elements. */
+function schemaElements(name: string, field: ParquetField): SchemaElement[] {
+  const repetition = field.nullable === false ? 'REQUIRED' : 'OPTIONAL';
+  const type = field.type;
+  if (typeof type === 'string') return [leaf(name, type, repetition)];
+  if ('struct' in type) {
+    const entries = Object.entries(type.struct);
+    return [
+      { name, repetition_type: repetition, num_children: entries.length },
+      ...entries.flatMap(([child, f]) => schemaElements(child, f)),
+    ];
+  }
+  return [
+    { name, repetition_type: repetition, converted_type: 'LIST', num_children: 1 },
+    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+    ...schemaElements('element', type.list),
+  ];
+}
+
+/** Converts a JS value to what hyparquet-writer expects for the field, checking it on the way. */
+function toWritable(value: unknown, field: ParquetField, where: string): unknown {
+  if (value === null || value === undefined) {
+    if (field.nullable === false) throw new Error(`${where} is required but is ${value}`);
+    return null;
+  }
+  const type = field.type;
+  const wrong = (what: string) => new Error(`${where} must be ${what}, got ${typeof value}`);
+  switch (type) {
+    case 'string':
+      if (typeof value !== 'string') throw wrong('a string');
+      return value;
+    case 'json':
+      return JSON.stringify(value);
+    case 'binary':
+      if (!(value instanceof Uint8Array)) throw wrong('a Uint8Array');
+      return value;
+    case 'bool':
+      if (typeof value !== 'boolean') throw wrong('a boolean');
+      return value;
+    case 'int32':
+      if (!Number.isInteger(value) || Math.abs(value as number) > 2 ** 31) throw wrong('a 32-bit integer');
+      return value;
+    case 'int64':
+      if (typeof value === 'bigint') return value;
+      if (!Number.isSafeInteger(value)) throw wrong('an integer');
+      return BigInt(value as number);
+    case 'double':
+      if (typeof value !== 'number') throw wrong('a number');
+      return value;
+  }
+  if ('struct' in type) {
+    if (typeof value !== 'object' || Array.isArray(value)) throw wrong('an object');
+    const record = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [key, f] of Object.entries(type.struct)) out[key] = toWritable(record[key], f, `${where}.${key}`);
+    return out;
+  }
+  if (!Array.isArray(value)) throw wrong('an array');
+  return value.map((v, i) => toWritable(v, type.list, `${where}.${i}`));
+}
+
+export interface WriteParquetOptions {
+  readonly columns: readonly ParquetColumn[];
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+  /** Extra key-value metadata stored in the footer (e.g. `huggingface` features). */
+  readonly kvMetadata?: Readonly<Record<string, string>>;
+  /** Rows per row group (default 1000, as HF's writer batches). */
+  readonly rowGroupSize?: number;
+}
+
+/** Encodes rows as Parquet in memory. Throws naming the row and field of a value that does not fit its column. */
+export async function encodeParquet(options: WriteParquetOptions): Promise<Uint8Array> {
+  const { columns, rows } = options;
+  if (columns.length === 0) throw new Error('a parquet file needs at least one column');
+  const schema: SchemaElement[] = [
+    { name: 'root', num_children: columns.length },
+    ...columns.flatMap((c) => schemaElements(c.name, c)),
+  ];
+  const columnData = columns.map((c) => ({
+    name: c.name,
+    data: rows.map((row, i) => toWritable(row[c.name], c, `row ${i + 1} field '${c.name}'`)),
+  }));
+  const writer = new ByteWriter();
+  await parquetWrite({
+    writer,
+    schema,
+    columnData,
+    rowGroupSize: options.rowGroupSize ?? 1000,
+    kvMetadata: Object.entries(options.kvMetadata ?? {}).map(([key, value]) => ({ key, value })),
+    createdBy: 'vlthink (hyparquet-writer)',
+  });
+  return new Uint8Array(writer.getBuffer());
+}
+
+/** Writes rows to a Parquet file atomically (temp + rename): a failure leaves no file and never a partial one. */
+export async function writeParquet(path: string, options: WriteParquetOptions): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await encodeParquet(options);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new DataError(path, `cannot write parquet: ${msg}`, { cause: err, hint: 'check the record types' });
+  }
+  await writeFileAtomic(path, bytes);
+}
+
+/**
+ * The `huggingface` footer metadata for these columns, as `datasets` writes it, so `load_dataset('parquet')`
+ * restores Image features (decoded PIL images) instead of plain dicts. `images` marks which columns hold images.
+ */
+export function hfFeaturesMetadata(columns: readonly ParquetColumn[], imageColumns: readonly string[] = []): string {
+  const feature = (field: ParquetField, isImage: boolean): unknown => {
+    const type = field.type;
+    if (isImage) return { _type: 'Image' };
+    if (typeof type === 'string') {
+      const dtype = {
+        string: 'string',
+        json: 'string',
+        binary: 'binary',
+        bool: 'bool',
+        int32: 'int32',
+        int64: 'int64',
+        double: 'float64',
+      }[type];
+      return { dtype, _type: 'Value' };
+    }
+    if ('struct' in type) {
+      return Object.fromEntries(Object.entries(type.struct).map(([k, f]) => [k, feature(f, false)]));
+    }
+    // A list of images is `[Image()]`; any other list is a one-element list literal of its feature.
+    return [feature(type.list, false)];
+  };
+  const features: Record<string, unknown> = {};
+  for (const c of columns) {
+    const image = imageColumns.includes(c.name);
+    if (image && typeof c.type === 'object' && 'list' in c.type) features[c.name] = [{ _type: 'Image' }];
+    else features[c.name] = feature(c, image);
+  }
+  return JSON.stringify({ info: { features } });
+}
+
+async function openParquet(path: string) {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new DataError(path, 'is not a file');
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(path, code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}`, { cause: err });
+  }
+  const file = await asyncBufferFromFile(path);
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new DataError(path, `not a readable parquet file (${msg})`, {
+      cause: err,
+      hint: 'the file may be truncated or not parquet at all',
+    });
+  }
+  return { file, metadata };
+}
+
+export interface ParquetInfo {
+  readonly rows: number;
+  readonly columns: readonly string[];
+  readonly kvMetadata: Readonly<Record<string, string>>;
+}
+
+/** Row count, top-level column names and footer key-value metadata, without reading data pages. */
+export async function parquetInfo(path: string): Promise<ParquetInfo> {
+  const { metadata } = await openParquet(path);
+  const columns: string[] = [];
+  // Walk the flattened schema: a top-level element's subtree spans its descendants.
+  const schema = metadata.schema;
+  let i = 1;
+  const skip = (at: number): number => {
+    let next = at + 1;
+    for (let c = 0; c < (schema[at].num_children ?? 0); c++) next = skip(next);
+    return next;
+  };
+  while (i < schema.length) {
+    columns.push(schema[i].name);
+    i = skip(i);
+  }
+  const kv: Record<string, string> = {};
+  for (const { key, value } of metadata.key_value_metadata ?? []) kv[key] = value ?? '';
+  return { rows: Number(metadata.num_rows), columns, kvMetadata: kv };
+}
+
+/** bigint -> number where exact; JSON columns arrive as text and are parsed by the caller. */
+function normalize(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+  }
+  if (value instanceof Uint8Array || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(normalize);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = normalize(v);
+  return out;
+}
+
+function jsonColumns(metadata: FileMetaData): Set<string> {
+  const names = new Set<string>();
+  const schema = metadata.schema;
+  // Only top-level JSON leaves are parsed (nested JSON stays text).
+  let i = 1;
+  const skip = (at: number): number => {
+    let next = at + 1;
+    for (let c = 0; c < (schema[at].num_children ?? 0); c++) next = skip(next);
+    return next;
+  };
+  while (i < schema.length) {
+    if (schema[i].converted_type === 'JSON' || schema[i].logical_type?.type === 'JSON') names.add(schema[i].name);
+    i = skip(i);
+  }
+  return names;
+}
+
+export interface ReadParquetOptions {
+  readonly columns?: readonly string[];
+  /** First row to read, 0-based inclusive. */
+  readonly rowStart?: number;
+  /** Row to stop before, 0-based exclusive. */
+  readonly rowEnd?: number;
+}
+
+/**
+ * Reads rows as plain objects. Binary columns come back as Uint8Array, strings as strings, INT64 as numbers where
+ * exact, JSON columns parsed. Unknown codecs (only snappy and uncompressed are built in) fail naming the file.
+ */
+export async function readParquet(path: string, options: ReadParquetOptions = {}): Promise<Record<string, unknown>[]> {
+  const { file, metadata } = await openParquet(path);
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await parquetReadObjects({
+      file,
+      metadata,
+      utf8: false,
+      columns: options.columns ? [...options.columns] : undefined,
+      rowStart: options.rowStart,
+      rowEnd: options.rowEnd,
+    });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new DataError(path, `cannot decode parquet data (${msg})`, {
+      cause: err,
+      hint: 'vlthink reads uncompressed and snappy parquet; re-save other codecs with snappy',
+    });
+  }
+  const json = jsonColumns(metadata);
+  return rows.map((row, i) => {
+    const out = normalize(row) as Record<string, unknown>;
+    for (const name of json) {
+      const v = out[name];
+      if (typeof v !== 'string') continue;
+      try {
+        out[name] = JSON.parse(v);
+      } catch (err) {
+        throw new DataError(path, `row ${(options.rowStart ?? 0) + i + 1}: column holds invalid JSON`, {
+          field: name,
+          cause: err,
+        });
+      }
+    }
+    return out;
+  });
+}
+
+/** Reads rows and validates each through a zod schema; errors name the file, the 1-based row and the field. */
+export async function readParquetRecords<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  options: ReadParquetOptions = {},
+): Promise<z.output<S>[]> {
+  const rows = await readParquet(path, options);
+  return rows.map((row, i) => {
+    const parsed = schema.safeParse(row);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+    throw new DataError(path, `row ${(options.rowStart ?? 0) + i + 1} does not match the schema: ${issue?.message}`, {
+      field,
+    });
+  });
+}
+
+/** Reads one HF image cell (`{bytes, path}`, a bare path string, or raw bytes) into the canonical shape. */
+export function asHfImage(value: unknown): HfImage | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return { bytes: null, path: value };
+  if (value instanceof Uint8Array) return { bytes: value, path: null };
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as { bytes?: unknown; path?: unknown };
+    const bytes = v.bytes instanceof Uint8Array ? v.bytes : null;
+    const path = typeof v.path === 'string' ? v.path : null;
+    if (bytes !== null || path !== null) return { bytes, path };
+  }
+  return null;
+}
