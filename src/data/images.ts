@@ -111,7 +111,8 @@ function imageError(source: ImageSource, ctx: ImageContext, what: string, hint: 
 async function readSource(source: ImageSource, ctx: ImageContext): Promise<Uint8Array> {
   if (typeof source !== 'string') return source;
   try {
-    return await readFile(source);
+    const buf = await readFile(source);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -171,6 +172,32 @@ export async function imageInfo(
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
   return { format: String(meta.format), width: rotated ? height : width, height: rotated ? width : height };
+}
+
+/** The file extension a decoded format is saved under. */
+export function imageExtension(format: string): string {
+  return format === 'jpeg' ? 'jpg' : format === 'tiff' ? 'tif' : format;
+}
+
+/**
+ * Reads an image file (or bytes) and checks that it decodes, without converting it: for copying images verbatim into
+ * an engine's dataset. Errors name the problem id and the path.
+ */
+export async function loadImageFile(
+  source: ImageSource,
+  ctx: ImageContext = {},
+): Promise<{ bytes: Uint8Array; format: string; width: number; height: number }> {
+  const bytes = await readSource(source, ctx);
+  const img = await openImage(bytes, source, ctx);
+  const meta = await img.metadata();
+  try {
+    // Decode the pixels too: a truncated file can have a readable header.
+    await img.raw().toBuffer();
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw imageError(source, ctx, `cannot be decoded (${msg})`, 'the file is corrupt or truncated', err);
+  }
+  return { bytes, format: String(meta.format), width: meta.width ?? 0, height: meta.height ?? 0 };
 }
 
 /** Encodes RGB pixels as PNG. */
