@@ -1,0 +1,328 @@
+/**
+ * Running the tiny VLM: per-token log-probs of given sequences (the RL loss's old/reference policy), logits, and
+ * batched sampling with a KV cache (a prefill graph, then one decode-step graph per new token).
+ *
+ * Sampling keeps every row right-aligned on the same text position: rows whose prompt is longer than the shortest
+ * one are fed their remaining prompt tokens through decode steps ("forced" tokens), so no padding mask is needed
+ * and each sampled token's log-prob is computed exactly as the full-sequence forward computes it.
+ *
+ * The returned log-probs are those of the model's own distribution (temperature 1, no top-p), i.e. what the
+ * full-sequence forward gives; temperature and top-p shape only which token is drawn.
+ */
+import { z } from 'zod';
+import { createRng, DataError, type Rng } from '../core/index.ts';
+import {
+  asF32,
+  type CompiledGraph,
+  compile,
+  createGraph,
+  type HostTensor,
+  i64,
+  logSoftmax,
+  type SessionOptions,
+  slice,
+  squeeze,
+} from '../engine/index.ts';
+import { imageValues, numPatches, type VlmConfig } from './config.ts';
+import { type Params, paramSpecs } from './params.ts';
+import { declareParams, tokenLogprobs, vlmDecodeStep, vlmForward } from './vlm-graph.ts';
+
+export interface VlmBatch {
+  /** B images, row-major [B, C, H, W] float32 in [0, 1]. */
+  readonly images: Float32Array;
+  /** B token rows (each starting with <bos>); rows may differ in length. */
+  readonly tokens: readonly (readonly number[])[];
+}
+
+export interface SampleBatch {
+  readonly images: Float32Array;
+  /** B prompts (each starting with <bos>), at least one token each. */
+  readonly prompts: readonly (readonly number[])[];
+}
+
+export const SampleOptionsSchema = z.object({
+  temperature: z.number().min(0).default(1).describe('softmax temperature; 0 = greedy (argmax)'),
+  topP: z.number().gt(0).max(1).default(1).describe('nucleus sampling mass (Holtzman et al. 2020); 1 = off'),
+  maxTokens: z.number().int().min(1).default(64).describe('most new tokens per row'),
+  seed: z.number().int().default(0).describe('sampling seed; row b draws from an independent stream fork(b)'),
+  stopToken: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('token id that ends a row (usually <eos>); it is kept in the output'),
+  padToken: z.number().int().min(0).default(0).describe('token fed for rows that already stopped'),
+});
+export type SampleOptions = z.input<typeof SampleOptionsSchema>;
+
+export interface SampleResult {
+  /** New tokens (the stop token included when hit). */
+  readonly tokens: number[];
+  /** log p(token) under the model for each new token. */
+  readonly logprobs: number[];
+  readonly finishReason: 'stop' | 'length';
+}
+
+export interface VlmRuntime {
+  readonly config: VlmConfig;
+  /** Replace the weights (e.g. after a training step); compiled graphs are kept. */
+  setParams(params: Params): void;
+  /** Per row, log p(tokens[t] | tokens[<t], image) for t = 1..len-1 (length len-1). */
+  logprobs(batch: VlmBatch): Promise<Float32Array[]>;
+  /** Logits [B, T, V] at every text position (rows padded with `padToken` to the longest). */
+  logits(batch: VlmBatch, padToken?: number): Promise<HostTensor>;
+  sample(batch: SampleBatch, options?: SampleOptions): Promise<SampleResult[]>;
+}
+
+function checkImages(c: VlmConfig, images: Float32Array, rows: number, what: string): void {
+  const per = imageValues(c);
+  if (images.length !== rows * per) {
+    throw new DataError(
+      what,
+      `images hold ${images.length} floats; ${rows} rows of [${c.channels}, ${c.imageSize}, ${c.imageSize}] need ${rows * per}`,
+    );
+  }
+}
+
+function padRows(
+  rows: readonly (readonly number[])[],
+  pad: number,
+  vocab: number,
+  what: string,
+): { ids: number[]; T: number } {
+  const T = Math.max(...rows.map((r) => r.length));
+  const ids: number[] = [];
+  rows.forEach((r, b) => {
+    for (const t of r) {
+      if (!Number.isInteger(t) || t < 0 || t >= vocab)
+        throw new DataError(what, `row ${b} has token id ${t} outside [0, ${vocab})`);
+    }
+    ids.push(...r, ...new Array<number>(T - r.length).fill(pad));
+  });
+  return { ids, T };
+}
+
+/** Draw one token from log-probs `lp` (length V) with temperature and top-p. */
+export function drawToken(lp: Float32Array, temperature: number, topP: number, rng: Rng): number {
+  const V = lp.length;
+  if (temperature === 0) {
+    let best = 0;
+    for (let i = 1; i < V; i++) if ((lp[i] as number) > (lp[best] as number)) best = i;
+    return best;
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < V; i++) max = Math.max(max, (lp[i] as number) / temperature);
+  const w = new Float64Array(V);
+  let sum = 0;
+  for (let i = 0; i < V; i++) {
+    w[i] = Math.exp((lp[i] as number) / temperature - max);
+    sum += w[i] as number;
+  }
+  let order = [...Array(V).keys()];
+  let mass = sum;
+  if (topP < 1) {
+    order.sort((a, b) => (w[b] as number) - (w[a] as number));
+    let acc = 0;
+    let k = 0;
+    while (k < V && acc < topP * sum) acc += w[order[k++] as number] as number;
+    order = order.slice(0, Math.max(1, k));
+    mass = acc;
+  }
+  let u = rng.next() * mass;
+  for (const i of order) {
+    u -= w[i] as number;
+    if (u < 0) return i;
+  }
+  return order[order.length - 1] as number;
+}
+
+export async function createVlmRuntime(
+  config: VlmConfig,
+  params: Params,
+  opts: { session?: Partial<SessionOptions> } = {},
+): Promise<VlmRuntime> {
+  const c = config;
+  const specs = paramSpecs(c);
+  let paramFeeds: Record<string, HostTensor> = {};
+  const setParams = (p: Params) => {
+    const feeds: Record<string, HostTensor> = {};
+    for (const s of specs) {
+      const data = p[s.name];
+      const size = s.shape.reduce((a, b) => a * b, 1);
+      if (!data || data.length !== size)
+        throw new DataError('params', `parameter '${s.name}' is missing or not of size ${size}`);
+      feeds[s.name] = { data, dims: s.shape };
+    }
+    paramFeeds = feeds;
+  };
+  setParams(params);
+
+  const lazy = (build: () => Promise<CompiledGraph>) => {
+    let p: Promise<CompiledGraph> | undefined;
+    return () => {
+      p ??= build();
+      return p;
+    };
+  };
+  const imagesShape = ['B', c.channels, c.imageSize, c.imageSize] as const;
+  const logprobGraph = lazy(() => {
+    const g = createGraph();
+    const p = declareParams(g, c);
+    const { logits } = vlmForward(
+      c,
+      p,
+      g.input('images', 'float32', imagesShape),
+      g.input('tokens', 'int64', ['B', 'T']),
+    );
+    return compile({ logp: tokenLogprobs(logits, g.input('targets', 'int64', ['B', 'T'])) }, opts.session);
+  });
+  const logitsGraph = lazy(() => {
+    const g = createGraph();
+    const p = declareParams(g, c);
+    const { logits } = vlmForward(
+      c,
+      p,
+      g.input('images', 'float32', imagesShape),
+      g.input('tokens', 'int64', ['B', 'T']),
+    );
+    return compile({ logits }, opts.session);
+  });
+  const prefillGraph = lazy(() => {
+    const g = createGraph();
+    const p = declareParams(g, c);
+    const { logits, cache } = vlmForward(
+      c,
+      p,
+      g.input('images', 'float32', imagesShape),
+      g.input('tokens', 'int64', ['B', 'T']),
+    );
+    const outputs: Record<string, import('../engine/index.ts').Tensor> = {
+      logp: logSoftmax(squeeze(slice(logits, 1, -1), 1), -1),
+    };
+    cache.forEach((kv, i) => {
+      outputs[`k${i}`] = kv.k;
+      outputs[`v${i}`] = kv.v;
+    });
+    return compile(outputs, opts.session);
+  });
+  const decodeGraph = lazy(() => {
+    const g = createGraph();
+    const p = declareParams(g, c);
+    const hd = c.dModel / c.nHeads;
+    const past = [...Array(c.nLayers).keys()].map((i) => ({
+      k: g.input(`past_k${i}`, 'float32', ['B', c.nHeads, 'past', hd]),
+      v: g.input(`past_v${i}`, 'float32', ['B', c.nHeads, 'past', hd]),
+    }));
+    const step = vlmDecodeStep(c, p, g.input('tokens', 'int64', ['B', 1]), g.input('textPos', 'int64', [1]), past);
+    const outputs: Record<string, import('../engine/index.ts').Tensor> = { logp: step.logp };
+    step.cache.forEach((kv, i) => {
+      outputs[`k${i}`] = kv.k;
+      outputs[`v${i}`] = kv.v;
+    });
+    return compile(outputs, opts.session);
+  });
+
+  const imageFeed = (images: Float32Array, B: number): HostTensor => ({
+    data: images,
+    dims: [B, c.channels, c.imageSize, c.imageSize],
+  });
+
+  return {
+    config: c,
+    setParams,
+    async logprobs(batch) {
+      const B = batch.tokens.length;
+      checkImages(c, batch.images, B, 'logprobs');
+      for (const [b, r] of batch.tokens.entries()) {
+        if (r.length < 2 || r.length > c.maxTextLen + 1) {
+          throw new DataError('logprobs', `row ${b} has ${r.length} tokens; need 2..${c.maxTextLen + 1}`);
+        }
+      }
+      const { ids, T } = padRows(batch.tokens, 0, c.vocabSize, 'logprobs');
+      const inp: number[] = [];
+      const tgt: number[] = [];
+      for (let b = 0; b < B; b++) {
+        inp.push(...ids.slice(b * T, b * T + T - 1));
+        tgt.push(...ids.slice(b * T + 1, b * T + T));
+      }
+      const graph = await logprobGraph();
+      const out = await graph.run({
+        ...paramFeeds,
+        images: imageFeed(batch.images, B),
+        tokens: i64(inp, [B, T - 1]),
+        targets: i64(tgt, [B, T - 1]),
+      });
+      const lp = asF32(out.logp, 'logp');
+      return batch.tokens.map((r, b) => lp.slice(b * (T - 1), b * (T - 1) + r.length - 1));
+    },
+    async logits(batch, padToken = 0) {
+      const B = batch.tokens.length;
+      checkImages(c, batch.images, B, 'logits');
+      const { ids, T } = padRows(batch.tokens, padToken, c.vocabSize, 'logits');
+      if (T < 1 || T > c.maxTextLen) throw new DataError('logits', `rows need 1..${c.maxTextLen} tokens, got ${T}`);
+      const graph = await logitsGraph();
+      const out = await graph.run({ ...paramFeeds, images: imageFeed(batch.images, B), tokens: i64(ids, [B, T]) });
+      return out.logits as HostTensor;
+    },
+    async sample(batch, options = {}) {
+      const o = SampleOptionsSchema.parse(options);
+      const B = batch.prompts.length;
+      checkImages(c, batch.images, B, 'sample');
+      if (B === 0) return [];
+      padRows(batch.prompts, 0, c.vocabSize, 'sample');
+      const lens = batch.prompts.map((r) => r.length);
+      if (Math.min(...lens) < 1) throw new DataError('sample', 'every prompt needs at least one token (<bos>)');
+      if (Math.max(...lens) >= c.maxTextLen)
+        throw new DataError(
+          'sample',
+          `a prompt of ${Math.max(...lens)} tokens leaves no room (maxTextLen ${c.maxTextLen})`,
+        );
+      const L0 = Math.min(...lens);
+      const prefix: number[] = [];
+      for (const r of batch.prompts) prefix.push(...r.slice(0, L0));
+      const prefill = await prefillGraph();
+      const decode = await decodeGraph();
+      let out = await prefill.run({ ...paramFeeds, images: imageFeed(batch.images, B), tokens: i64(prefix, [B, L0]) });
+      const rngs = batch.prompts.map((_, b) => createRng(o.seed).fork(b));
+      const results = batch.prompts.map(() => ({
+        tokens: [] as number[],
+        logprobs: [] as number[],
+        finishReason: 'length' as 'stop' | 'length',
+      }));
+      const done = new Array<boolean>(B).fill(false);
+      const V = c.vocabSize;
+      for (let t = L0; ; t++) {
+        const lp = asF32(out.logp, 'logp');
+        const next = new Array<number>(B);
+        for (let b = 0; b < B; b++) {
+          const prompt = batch.prompts[b] as readonly number[];
+          const res = results[b] as SampleResult & { finishReason: 'stop' | 'length' };
+          if (t < prompt.length) next[b] = prompt[t] as number;
+          else if (done[b]) next[b] = o.padToken;
+          else {
+            const row = lp.subarray(b * V, b * V + V);
+            const tok = drawToken(row, o.temperature, o.topP, rngs[b] as Rng);
+            res.tokens.push(tok);
+            res.logprobs.push(row[tok] as number);
+            next[b] = tok;
+            if (o.stopToken !== undefined && tok === o.stopToken) {
+              done[b] = true;
+              res.finishReason = 'stop';
+            } else if (res.tokens.length >= o.maxTokens || t + 1 >= c.maxTextLen) done[b] = true;
+          }
+        }
+        if (done.every(Boolean)) break;
+        const feeds: Record<string, HostTensor> = { ...paramFeeds, tokens: i64(next, [B, 1]), textPos: i64([t], [1]) };
+        for (let i = 0; i < c.nLayers; i++) {
+          feeds[`past_k${i}`] = out[`k${i}`] as HostTensor;
+          feeds[`past_v${i}`] = out[`v${i}`] as HostTensor;
+        }
+        out = await decode.run(feeds);
+      }
+      return results;
+    },
+  };
+}
+
+/** Image tokens per image, re-exported for callers that lay out sequences. */
+export const imageTokens = numPatches;

@@ -1,0 +1,169 @@
+/**
+ * The tiny VLM as IR: images cut into patches and linearly embedded (ViT-style, no conv), then a decoder-only
+ * pre-LayerNorm transformer over [image tokens ; text tokens] with full causal attention, learned positions, tanh-GELU
+ * MLP and an untied head — the model of ../shared/bench/torch_reference.py.
+ *
+ * Text position t's logits predict text token t+1 (feed tokens[:, :-1], score targets tokens[:, 1:]). Batch and text
+ * length are symbolic ('B', 'T'), so one compiled graph serves every shape.
+ */
+import {
+  add,
+  cast,
+  concat,
+  dimOf,
+  fusedMatmul,
+  type Graph,
+  gather,
+  gatherElements,
+  gelu,
+  greater,
+  layerNorm,
+  logSoftmax,
+  matmul,
+  mul,
+  range,
+  reshape,
+  slice,
+  softmax,
+  split,
+  squeeze,
+  type Tensor,
+  transpose,
+  unsqueeze,
+} from '../engine/index.ts';
+import { numPatches, type VlmConfig } from './config.ts';
+import { paramSpecs } from './params.ts';
+
+export type ParamTensors = Readonly<Record<string, Tensor>>;
+
+function param(p: ParamTensors, name: string): Tensor {
+  const t = p[name];
+  if (!t) throw new Error(`VLM graph: parameter '${name}' was not provided`);
+  return t;
+}
+
+/** Declare every parameter as a graph input (inference graphs; training graphs get them from compileTrainStep). */
+export function declareParams(g: Graph, c: VlmConfig): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const s of paramSpecs(c)) out[s.name] = g.input(s.name, 'float32', s.shape);
+  return out;
+}
+
+const linear = (x: Tensor, w: Tensor, b?: Tensor): Tensor => (b ? add(matmul(x, w), b) : matmul(x, w));
+
+/** [B, C, H, W] in [0, 1] -> [B, P, D] patch embeddings. */
+export function encodeImages(c: VlmConfig, p: ParamTensors, images: Tensor): Tensor {
+  const g = c.imageSize / c.patchSize;
+  const B = images.shape[0] as string | number;
+  const x6 = reshape(images, [B, c.channels, g, c.patchSize, g, c.patchSize]);
+  const patches = reshape(transpose(x6, [0, 2, 4, 1, 3, 5]), [B, g * g, c.channels * c.patchSize * c.patchSize]);
+  return linear(patches, param(p, 'patch.w'), param(p, 'patch.b')); // [B, P, D]
+}
+
+/** [B, S, D] -> [B, H, S, HD] */
+function heads(c: VlmConfig, t: Tensor): Tensor {
+  const [B, S] = t.shape as [string | number, string | number];
+  return transpose(reshape(t, [B, S, c.nHeads, c.dModel / c.nHeads]), [0, 2, 1, 3]);
+}
+
+export interface BlockOut {
+  readonly x: Tensor;
+  /** Keys and values of this call's positions, [B, H, S, HD] (past included when `past` was given). */
+  readonly k: Tensor;
+  readonly v: Tensor;
+}
+
+/** One pre-LN block. `mask` [S, S] is additive (0 / -1e9); `past` holds cached keys and values for decoding. */
+export function block(
+  c: VlmConfig,
+  p: ParamTensors,
+  i: number,
+  x: Tensor,
+  mask: Tensor | undefined,
+  past?: { k: Tensor; v: Tensor },
+): BlockOut {
+  const n = `blocks.${i}`;
+  const D = c.dModel;
+  const h = layerNorm(x, param(p, `${n}.ln1.g`), param(p, `${n}.ln1.b`), c.lnEps);
+  const [q, k0, v0] = split(linear(h, param(p, `${n}.attn.qkv.w`), param(p, `${n}.attn.qkv.b`)), -1, [D, D, D]) as [
+    Tensor,
+    Tensor,
+    Tensor,
+  ];
+  let k = heads(c, k0);
+  let v = heads(c, v0);
+  if (past) {
+    k = concat([past.k, k], 2);
+    v = concat([past.v, v], 2);
+  }
+  // scores = q k^T / sqrt(HD): one fused kernel, no transposed copy of k.  [B, H, S, Skv]
+  let scores = fusedMatmul(heads(c, q), k, false, true, 1 / Math.sqrt(D / c.nHeads));
+  if (mask) scores = add(scores, mask);
+  const att = matmul(softmax(scores, -1), v); // [B, H, S, HD]
+  const [B, S] = x.shape as [string | number, string | number];
+  const merged = reshape(transpose(att, [0, 2, 1, 3]), [B, S, D]);
+  const x1 = add(x, linear(merged, param(p, `${n}.attn.proj.w`), param(p, `${n}.attn.proj.b`)));
+  const h2 = layerNorm(x1, param(p, `${n}.ln2.g`), param(p, `${n}.ln2.b`), c.lnEps);
+  const m = gelu(linear(h2, param(p, `${n}.mlp.fc1.w`), param(p, `${n}.mlp.fc1.b`)));
+  return { x: add(x1, linear(m, param(p, `${n}.mlp.fc2.w`), param(p, `${n}.mlp.fc2.b`))), k, v };
+}
+
+/** Additive causal mask [S, S] for the run-time length of axis 1 of `x`: 0 on and below the diagonal, -1e9 above. */
+export function causalMask(x: Tensor): Tensor {
+  const r = range(dimOf(x, 1));
+  const above = greater(unsqueeze(r, 0), unsqueeze(r, 1)); // [S, S]: key index > query index
+  return mul(cast(above, 'float32'), -1e9);
+}
+
+export interface ForwardOut {
+  /** [B, T, V] logits at the text positions. */
+  readonly logits: Tensor;
+  /** Per layer, keys and values over all positions [B, H, P + T, HD] (for prefill). */
+  readonly cache: readonly { k: Tensor; v: Tensor }[];
+}
+
+/** Full forward: images [B, C, H, W] float32 in [0, 1], tokens [B, T] int64 -> logits [B, T, V]. */
+export function vlmForward(c: VlmConfig, p: ParamTensors, images: Tensor, tokens: Tensor): ForwardOut {
+  const img = encodeImages(c, p, images); // [B, P, D]
+  const txt = gather(param(p, 'tok'), tokens); // [B, T, D]
+  let x = concat([img, txt], 1); // [B, P + T, D]
+  x = add(x, gather(param(p, 'pos'), range(dimOf(x, 1)))); // learned positions [P + T, D]
+  const mask = causalMask(x);
+  const cache: { k: Tensor; v: Tensor }[] = [];
+  for (let i = 0; i < c.nLayers; i++) {
+    const out = block(c, p, i, x, mask);
+    x = out.x;
+    cache.push({ k: out.k, v: out.v });
+  }
+  const text = slice(x, 1, numPatches(c)); // [B, T, D]
+  const logits = matmul(layerNorm(text, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps), param(p, 'head.w'));
+  return { logits, cache };
+}
+
+/** log p(target) per position: logits [B, T, V], targets [B, T] int64 -> [B, T]. */
+export function tokenLogprobs(logits: Tensor, targets: Tensor): Tensor {
+  return squeeze(gatherElements(logSoftmax(logits, -1), unsqueeze(targets, -1), -1), -1);
+}
+
+/**
+ * One decoding step with the KV cache: tokens [B, 1] at text position `textPos` (int64 [1]) -> log-probs of the next
+ * token [B, V] and each layer's keys/values extended by one position.
+ */
+export function vlmDecodeStep(
+  c: VlmConfig,
+  p: ParamTensors,
+  tokens: Tensor,
+  textPos: Tensor,
+  past: readonly { k: Tensor; v: Tensor }[],
+): { logp: Tensor; cache: { k: Tensor; v: Tensor }[] } {
+  const posRow = gather(param(p, 'pos'), add(textPos, tokens.graph.scalar(numPatches(c), 'int64'))); // [1, D]
+  let x = add(gather(param(p, 'tok'), tokens), posRow); // [B, 1, D]
+  const cache: { k: Tensor; v: Tensor }[] = [];
+  for (let i = 0; i < c.nLayers; i++) {
+    const out = block(c, p, i, x, undefined, past[i]);
+    x = out.x;
+    cache.push({ k: out.k, v: out.v });
+  }
+  const h = layerNorm(squeeze(x, 1), param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps); // [B, D]
+  return { logp: logSoftmax(matmul(h, param(p, 'head.w')), -1), cache };
+}
