@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { hasSharedData, sharedDataSkipReason, sharedPath } from '../../../test/shared-data.ts';
+import { MathVisionOutput, MathVisionRecord, readJsonlFile } from '../../data/adapters/mathvision.ts';
+import {
+  evalTuple,
+  extractMathVision,
+  latexValue,
+  mathVisionCorrect,
+  mathVisionIsEqual,
+  mathVisionPrompt,
+  mathVisionResult,
+  toFloat,
+} from './index.ts';
+
+describe('MATH-Vision extraction', () => {
+  it.each([
+    ['The answer is 12.', '12'],
+    ['Thus the final answer is \\boxed{\\dfrac{3}{4}}.', '\\frac{3}{4}'],
+    ['Counting gives (B).\nSo the answer is B.', 'b'],
+    ['C\nbecause ...', 'c'],
+    ['\\boxed{1} and later \\boxed{2}', '2'],
+    ['so x = 1/2', '\\frac{1}{2}'],
+    ['the answer is 45^\\circ', '45'],
+  ])('%j -> %j', (response, expected) => {
+    expect(extractMathVision(response)).toBe(expected);
+  });
+});
+
+describe('MATH-Vision is_equal', () => {
+  it.each([
+    ['12', '12', true],
+    ['A', 'a', true],
+    ['\\frac{1}{2}', '0.5', true],
+    ['3.14159', '3.14', true], // the official 2-decimal rounding
+    ['1.004', '1', true],
+    ['2\\sqrt{3}', '3.46', true],
+    ['(1,2)', '(1.0,2)', false],
+    ['(1,2)', '(1,2)', true],
+    ['5', 'x', false],
+    ['', '', false],
+    ['20', '20%', false], // % is a lexer error in latex2sympy
+    ['8+2\\sqrt{2}', '8+2\\sqrt{2}}.the answer is', true], // latex2sympy parses the longest valid prefix
+    ['1,5 and 7', '1,4and7', false], // a SymPy list: round() fails
+  ])('is_equal(%j, %j) is %s', (a, b, expected) => {
+    expect(mathVisionIsEqual(a, b)).toBe(expected);
+  });
+
+  it('keeps integers and fractions exact and evaluates the rest as floats', () => {
+    expect(latexValue('\\frac{4}{2}')).toEqual({ kind: 'rat', n: 2n, d: 1n });
+    expect(latexValue('\\sqrt{9}')).toEqual({ kind: 'rat', n: 3n, d: 1n });
+    expect(toFloat(latexValue('2\\pi') ?? { kind: 'float', v: 0 })).toBeCloseTo(2 * Math.PI, 12);
+    expect(latexValue('\\frac12')).toEqual({ kind: 'rat', n: 1n, d: 2n });
+    expect(evalTuple('(\\frac{1}{3},2)')).toBe('(0.33,2)');
+  });
+
+  it('accepts the gold option text as well as the letter', () => {
+    const record = {
+      id: '1',
+      question: 'q',
+      options: ['$5$', '$7$', '$9$', '$11$', '$13$'],
+      answer: 'B',
+      level: 1,
+      subject: 's',
+    };
+    expect(mathVisionCorrect('7', record)).toBe(true);
+    expect(mathVisionCorrect('b', record)).toBe(true);
+    expect(mathVisionCorrect('9', record)).toBe(false);
+  });
+
+  it('writes the prompt with options unless they are just the letters', () => {
+    expect(mathVisionPrompt({ question: 'Q?', options: ['1', '2', '3', '4', '5'] })).toContain('(A) 1\n(B) 2');
+    expect(mathVisionPrompt({ question: 'Q?', options: ['A', 'B', 'C', 'D', 'E'] })).not.toContain('(A)');
+  });
+
+  it('formats the result file the official way', () => {
+    const r = (subject: string, level: number) => ({ id: '1', question: '', options: [], answer: '1', level, subject });
+    const out = mathVisionResult([
+      { record: r('algebra', 1), correct: true },
+      { record: r('algebra', 2), correct: false },
+      { record: r('logic', 1), correct: false },
+    ]);
+    expect(out).toEqual({
+      '-all': '1/3=33.33%',
+      '-level1': '1/2=50.0%',
+      '-level1_algebra': '1/1=100.0%',
+      '-level1_logic': '0/1=0.0%',
+      '-level2': '0/1=0.0%',
+      '-level2_algebra': '0/1=0.0%',
+      algebra: '1/2=50.0%',
+      algebra_level1: '1/1=100.0%',
+      algebra_level2: '0/1=0.0%',
+      logic: '0/1=0.0%',
+      logic_level1: '0/1=0.0%',
+    });
+    expect(Object.keys(out)[0]).toBe('-all');
+  });
+});
+
+describe.skipIf(!hasSharedData)(
+  `MATH-Vision stored outputs (${hasSharedData ? 'shared data' : sharedDataSkipReason})`,
+  () => {
+    const dir = sharedPath('mathvision');
+    const files = hasSharedData ? readdirSync(`${dir}/outputs`).filter((f) => f.endsWith('.jsonl')) : [];
+
+    it.each(files)('%s: official extraction reproduces model_answer and correct on >= 99.5%% of rows', async (file) => {
+      const test = await readJsonlFile(`${dir}/test.jsonl`, MathVisionRecord);
+      const byId = new Map(test.map((r) => [r.id, r]));
+      const outputs = await readJsonlFile(`${dir}/outputs/${file}`, MathVisionOutput);
+      let sameAnswer = 0;
+      let sameCorrect = 0;
+      const rows = outputs.map((o) => {
+        const record = byId.get(o.id);
+        if (!record) throw new Error(`unknown id ${o.id}`);
+        const answer = extractMathVision(o.response ?? '');
+        const correct = mathVisionCorrect(answer, record);
+        if (answer === o.model_answer) sameAnswer++;
+        if (correct === o.correct) sameCorrect++;
+        return { record, correct };
+      });
+      expect(sameAnswer / outputs.length).toBeGreaterThanOrEqual(0.995);
+      expect(sameCorrect / outputs.length).toBeGreaterThanOrEqual(0.995);
+      // From the stored verdicts the result file regenerates byte for byte; from ours, all but the groups of the
+      // (at most one) row whose verdict differs.
+      const stored = readFileSync(`${dir}/outputs/${file.replace('.jsonl', '_result.json')}`, 'utf8');
+      const fromStored = mathVisionResult(
+        outputs.map((o) => ({ record: byId.get(o.id) as MathVisionRecord, correct: o.correct === true })),
+      );
+      expect(JSON.stringify(fromStored, null, 4)).toBe(stored.trim());
+      const ours = mathVisionResult(rows);
+      const storedJson = JSON.parse(stored) as Record<string, string>;
+      const differing = Object.keys(storedJson).filter((k) => storedJson[k] !== ours[k]);
+      expect(differing.length).toBeLessThanOrEqual(5 * (outputs.length - sameCorrect));
+    });
+  },
+);
