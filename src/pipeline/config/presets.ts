@@ -1,0 +1,55 @@
+import type { RunConfigInput } from './schema.ts';
+
+/**
+ * Presets are overlays deep-merged onto the schema defaults (which are the `embedded` preset), then under the user's
+ * config files and CLI overrides. `paper` carries every hyperparameter PAPER.md states that the pipeline owns; the
+ * engines' own hyperparameters (learning rates, batch sizes, clipping) sit in their backends' configs.
+ */
+export const PRESETS = {
+  embedded: {},
+  'embedded-quick': {
+    name: 'embedded-quick',
+    rounds: 2,
+    data: { kind: 'world', train: 48, test: 32 },
+    distill: { k: 2 },
+    regenerate: { k: 2 },
+    difficulty: { k: 2 },
+    rl: {
+      stages: [
+        { name: 'medium', tiers: ['medium'], episodes: 1, freezeVision: true },
+        { name: 'hard', tiers: ['hard'], episodes: 1, freezeVision: false },
+      ],
+    },
+  },
+  paper: {
+    name: 'paper',
+    rounds: 3,
+    data: {
+      kind: 'files',
+      train: 'data/seed-problems.jsonl',
+      test: 'data/mathvista-testmini.jsonl',
+      testName: 'MathVista',
+    },
+    caption: { maxTokens: 2048, temperature: 0, skipWhenPresent: true },
+    // Round 1: the text reasoner samples k = 4 chains and the shortest correct one is kept (paper §3).
+    distill: { k: 4, temperature: 1, topP: 1, maxTokens: 2048, selection: 'shortest' },
+    // Later rounds: the paper says k samples; its code draws one near-greedy sample (temperature 0.01, top-k 1).
+    regenerate: { k: 4, temperature: 1, topP: 1, maxTokens: 2048, selection: 'shortest' },
+    filter: { markers: ['Wait,', 'But wait,', 'But the question'], minWords: 1, maxWords: 500, dedup: true },
+    difficulty: { k: 5, temperature: 1, maxTokens: 2048, groupBy: 'source' },
+    rl: {
+      reward: 'openvlthinker',
+      stages: [
+        { name: 'medium', tiers: ['medium'], episodes: 5, freezeVision: true },
+        { name: 'hard', tiers: ['hard'], episodes: 15, freezeVision: false },
+      ],
+      referenceFromSft: true,
+    },
+    // Greedy decoding (temperature 0.01, top-k 1), up to 2048 new tokens.
+    eval: { temperature: 0, maxTokens: 2048, checkpoints: 'all' },
+    backend: { kind: 'scale-out', baseModel: 'Qwen/Qwen2.5-VL-7B-Instruct', runner: 'local' },
+  },
+} as const satisfies Record<string, RunConfigInput>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];

@@ -1,0 +1,205 @@
+import { z } from 'zod';
+
+/**
+ * The pipeline's root config. Each concept owns its slice; the root nests them. Defaults are the `embedded` preset
+ * (the tiny VLM on the synthetic world, sized to finish two rounds in minutes on a laptop); `presets.ts` holds the
+ * `embedded-quick` and `paper` overlays. Parse once at the edge (`resolveConfig`), pass the frozen result inward.
+ */
+
+const Int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.int().min(min).max(max);
+
+/** Where the problems come from: the synthetic world (embedded) or JSONL files of Problem records (scale-out). */
+export const DataConfig = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('world').describe('generate problems with the synthetic visual-math world (world/)'),
+      train: Int(1).default(240).describe('seed problems for distillation, SFT and RL (paper: ~7k over 14 sources)'),
+      test: Int(1).default(120).describe('held-out test problems, a split that never overlaps train (vlthink)'),
+      seed: Int(0).default(7).describe('world seed; the same seed gives byte-identical problems and images'),
+      imageSize: Int(16, 1024).default(48).describe('rendered image side in pixels (embedded model input: 32-64)'),
+      captionNoise: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.15)
+        .describe('rate at which the world captioner drops or corrupts facts (a weak captioner, as in the paper)'),
+    }),
+    z.strictObject({
+      kind: z.literal('files').describe('read Problem records from JSONL files (paper: LLaVA-OneVision subsets)'),
+      train: z.string().min(1).describe('JSONL of seed problems; image paths relative to its folder'),
+      test: z.string().min(1).describe('JSONL of held-out test problems'),
+      testName: z.string().default('test').describe('name of the test set in the summary'),
+    }),
+  ])
+  .describe('the seed problems and the held-out test set');
+export type DataConfig = z.infer<typeof DataConfig>;
+
+export const DEFAULT_CAPTION_PROMPT =
+  'Describe this image in detail: be specific and complete, in natural language, so that another model that cannot ' +
+  'see the image could understand it and answer questions about it.';
+
+export const CaptionConfig = z
+  .strictObject({
+    prompt: z.string().min(1).default(DEFAULT_CAPTION_PROMPT).describe('instruction given to the captioner (paper §3)'),
+    maxTokens: Int(1).default(1024).describe('longest caption in tokens'),
+    temperature: z.number().min(0).default(0).describe('captioner sampling temperature (greedy by default)'),
+    skipWhenPresent: z
+      .boolean()
+      .default(true)
+      .describe('skip captioning where the dataset already carries captions (the world does)'),
+  })
+  .describe('caption stage: images -> captions for the text reasoner');
+
+export const SamplingConfig = z.strictObject({
+  k: Int(1, 64).default(4).describe('samples drawn per problem (paper: k = 4)'),
+  temperature: z.number().min(0).default(1).describe('sampling temperature'),
+  topP: z.number().gt(0).max(1).default(1).describe('nucleus sampling mass'),
+  maxTokens: Int(1).default(256).describe('longest trace in tokens (paper: 2048 for the 7B model)'),
+  selection: z
+    .enum(['shortest', 'second-longest'])
+    .default('shortest')
+    .describe(
+      "which correct trace to keep: the paper's 'shortest', or its code's 'second-longest' (drop the longest correct, take the next; the only one when one is correct)",
+    ),
+});
+
+export const FilterConfig = z
+  .strictObject({
+    markers: z
+      .array(z.string().min(1))
+      .default(['Wait,', 'But wait,', 'But the question'])
+      .describe('self-reflection markers: each trace is cut at the first one, keeping the final answer (paper §3.2)'),
+    minWords: Int(0).default(3).describe('drop traces with fewer reasoning words than this'),
+    maxWords: Int(1)
+      .default(500)
+      .describe('drop traces with more reasoning words than this (paper Table 3: < 500 words)'),
+    dedup: z.boolean().default(true).describe('drop a trace whose (problem, response) pair was already kept'),
+  })
+  .describe('filter stage: traces -> sft-data.jsonl');
+
+export const DifficultyConfig = z
+  .strictObject({
+    k: Int(1, 64)
+      .default(4)
+      .describe('policy samples per problem for the error rate (paper: the base model error rate)'),
+    temperature: z.number().min(0).default(1).describe('sampling temperature for the error-rate samples'),
+    maxTokens: Int(1).default(256).describe('longest sample in tokens'),
+    groupBy: z
+      .enum(['problem', 'source'])
+      .default('problem')
+      .describe("rate each problem, or pool per source as the paper does (per dataset); 'problem' suits the world"),
+  })
+  .describe('difficulty stage: error rate over k samples, z-scored, 1-D k-means into easy / medium / hard');
+
+export const RlStageConfig = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .describe('stage name, used for its folder (rl-<name>) and its metrics'),
+  tiers: z
+    .array(z.enum(['easy', 'medium', 'hard']))
+    .min(1)
+    .describe('difficulty tiers this stage trains on'),
+  episodes: Int(1).describe('passes over the stage problems (paper: 5 medium, 15 hard)'),
+  freezeVision: z.boolean().describe('freeze the vision part (paper: in the medium stage)'),
+});
+
+export const RlConfig = z
+  .strictObject({
+    reward: z
+      .enum(['accuracy', 'format', 'openvlthinker'])
+      .default('openvlthinker')
+      .describe("reward from verify/: the paper's (1 correct, 0.5 correct with nothing between </think> and <answer>)"),
+    stages: z
+      .array(RlStageConfig)
+      .min(1)
+      .default([
+        { name: 'medium', tiers: ['medium'], episodes: 5, freezeVision: true },
+        { name: 'hard', tiers: ['hard'], episodes: 15, freezeVision: false },
+      ])
+      .describe('the curriculum, run in order, each from the previous stage checkpoint (paper: medium then hard)'),
+    referenceFromSft: z
+      .boolean()
+      .default(true)
+      .describe('KL reference is the round SFT model for every stage (paper), else each stage own init'),
+  })
+  .describe('rl stage: GRPO curriculum over difficulty tiers');
+
+export const EvalConfig = z
+  .strictObject({
+    temperature: z.number().min(0).default(0).describe('decoding temperature (paper: 0.01 with top-k 1, i.e. greedy)'),
+    maxTokens: Int(1).default(256).describe('longest answer in tokens (paper: 2048)'),
+    checkpoints: z
+      .enum(['all', 'final'])
+      .default('all')
+      .describe("'all': every SFT and RL stage checkpoint; 'final': SFT and the last RL stage"),
+  })
+  .describe('evaluate stage: checkpoints -> accuracy on the held-out test set');
+
+export const EmbeddedBackendConfig = z.strictObject({
+  kind: z.literal('embedded').describe('the tiny VLM trained on CPU by the project engine (default)'),
+  concurrency: Int(1, 64).default(1).describe('generation requests in flight'),
+});
+
+export const ScaleOutBackendConfig = z.strictObject({
+  kind: z
+    .literal('scale-out')
+    .describe('OpenAI-compatible servers for generation; LLaMA-Factory / EasyR1 for training'),
+  baseModel: z.string().default('Qwen/Qwen2.5-VL-7B-Instruct').describe('the base VLM (paper)'),
+  captioner: z
+    .strictObject({
+      baseUrl: z.url().default('http://127.0.0.1:8000/v1').describe('OpenAI-compatible endpoint of the captioner'),
+      model: z.string().default('Qwen/Qwen2.5-VL-7B-Instruct').describe('captioner model (paper v1.2: Qwen2.5-VL-7B)'),
+    })
+    .prefault({}),
+  reasoner: z
+    .strictObject({
+      baseUrl: z.url().default('http://127.0.0.1:8001/v1').describe('OpenAI-compatible endpoint of the text reasoner'),
+      model: z.string().default('Qwen/QwQ-32B').describe('text reasoner (paper v1.2: QwQ-32B)'),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      baseUrl: z
+        .url()
+        .default('http://127.0.0.1:8002/v1')
+        .describe('OpenAI-compatible endpoint that serves each round policy checkpoint (vLLM / SGLang)'),
+    })
+    .prefault({}),
+  runner: z.enum(['local', 'ray']).default('local').describe('where the training engines run'),
+  rayAddress: z.url().default('http://127.0.0.1:8265').describe('Ray dashboard address for the Ray Jobs API'),
+  concurrency: Int(1, 1024).default(32).describe('generation requests in flight'),
+});
+
+/** The engines behind the seams; dispatched by one switch in `backend.ts`. */
+export const BackendConfig = z
+  .discriminatedUnion('kind', [EmbeddedBackendConfig, ScaleOutBackendConfig])
+  .describe('which engines generate and train');
+export type BackendConfig = z.infer<typeof BackendConfig>;
+
+export const RunConfig = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .default('embedded')
+      .describe('run name; the run directory is <outDir>/<name>'),
+    outDir: z.string().min(1).default('runs').describe('folder that holds run directories'),
+    seed: Int(0).default(1).describe('seed for every sampling and training choice of the run'),
+    rounds: Int(1, 10).default(2).describe('SFT -> RL rounds (paper: 3)'),
+    data: DataConfig.default({ kind: 'world', train: 240, test: 120, seed: 7, imageSize: 48, captionNoise: 0.15 }),
+    caption: CaptionConfig.prefault({}),
+    distill: SamplingConfig.prefault({}).describe('round 1: the text reasoner on caption + question'),
+    regenerate: SamplingConfig.prefault({}).describe(
+      'rounds >= 2: the previous round RL policy on image + question (paper code: one near-greedy sample)',
+    ),
+    filter: FilterConfig.prefault({}),
+    difficulty: DifficultyConfig.prefault({}),
+    rl: RlConfig.prefault({}),
+    eval: EvalConfig.prefault({}),
+    backend: BackendConfig.default({ kind: 'embedded', concurrency: 1 }),
+  })
+  .describe('vlthink run configuration');
+export type RunConfig = z.infer<typeof RunConfig>;
+/** What a config file or preset may say: any subset of the fields. */
+export type RunConfigInput = z.input<typeof RunConfig>;

@@ -1,0 +1,44 @@
+import type { Checkpoint, GenerationBackend, Trainer } from '../backends/types.ts';
+import type { Problem } from '../data/types.ts';
+
+/**
+ * What the loop needs from the outside world, built from the config's backend slice by `createDeps` (backend.ts) or
+ * written by hand in tests. The pipeline never constructs an engine itself.
+ */
+export interface WorldSample {
+  readonly problem: Problem;
+  /** PNG bytes of the problem's (first) image. */
+  readonly png: Uint8Array;
+}
+
+export interface WorldRequest {
+  readonly n: number;
+  readonly seed: number;
+  readonly split: 'train' | 'test';
+  readonly imageSize: number;
+  readonly captionNoise: number;
+}
+
+/** A verdict on one completion: the verifier's answer extraction and equivalence (verify/). */
+export interface Verdict {
+  readonly correct: boolean;
+  readonly extracted: string | null;
+}
+
+export interface PipelineDeps {
+  /** Generates seed and test problems with images (the synthetic world); needed when `data.kind` is `world`. */
+  readonly world?: (request: WorldRequest) => Promise<readonly WorldSample[]>;
+  /** The VLM that captions images; needed only where a problem carries no caption. */
+  readonly captioner?: GenerationBackend;
+  /** The text-only reasoner of round 1 (reads caption + question). */
+  readonly reasoner: GenerationBackend;
+  /** A generator serving a trained checkpoint (regeneration, difficulty, evaluation). */
+  readonly policy: (checkpoint: Checkpoint) => Promise<GenerationBackend>;
+  readonly trainer: Trainer;
+  /** The base model every round's SFT starts from; `dir` is the run's folder for it (an embedded base is made there). */
+  readonly base: (dir: string) => Promise<Checkpoint>;
+  /** Grades one completion against a problem's gold answer. */
+  readonly judge: (text: string, problem: Problem) => Verdict;
+  /** Names shown in the manifest and report for the engines in use. */
+  readonly describe?: () => Record<string, string>;
+}

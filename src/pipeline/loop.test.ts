@@ -1,0 +1,171 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashFile } from '../core/index.ts';
+import { parseRunConfig } from './config/load.ts';
+import type { RunConfig } from './config/schema.ts';
+import { runPipeline } from './loop.ts';
+import { readManifest } from './manifest.ts';
+import { createFakeDeps } from './test-fakes.ts';
+
+const run = promisify(execFile);
+let root: string;
+
+function fakeConfig(name: string, over: Record<string, unknown> = {}): RunConfig {
+  return parseRunConfig({
+    name,
+    outDir: root,
+    rounds: 2,
+    data: { kind: 'world', train: 40, test: 50, seed: 3, imageSize: 16, captionNoise: 0 },
+    distill: { k: 4 },
+    regenerate: { k: 3 },
+    difficulty: { k: 4 },
+    ...over,
+  });
+}
+
+/** Every file in a run except the manifest (timings) — path -> sha256. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.name !== 'manifest.json') out[relative(dir, full)] = await hashFile(full);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'vlthink-loop-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the round loop on fake backends', () => {
+  it('writes every artifact, a complete manifest and a summary where RL beats SFT', async () => {
+    const calls: string[] = [];
+    const summary = await runPipeline(fakeConfig('full'), createFakeDeps({ calls }));
+    const dir = join(root, 'full');
+    for (const r of [1, 2]) {
+      const files = [
+        r === 1 ? 'captions.jsonl' : 'regenerate.jsonl',
+        'sft-data.jsonl',
+        'filter-stats.json',
+        'sft/model.json',
+        'difficulty.json',
+        'rl-data/medium.jsonl',
+        'rl-medium/model.json',
+        'rl-hard/model.json',
+        'eval/sft.json',
+        'eval/rl-hard.jsonl',
+        'metrics/rl-hard.jsonl',
+      ];
+      for (const f of files) expect(existsSync(join(dir, `round-${r}`, f)), `round-${r}/${f}`).toBe(true);
+    }
+    expect(existsSync(join(dir, 'round-1/distill.jsonl'))).toBe(true);
+    for (const f of [
+      'config.json',
+      'summary.json',
+      'metrics.jsonl',
+      'data/train.jsonl',
+      'data/images/test-00049.png',
+    ]) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    expect(existsSync(join(dir, '.staging'))).toBe(false);
+
+    const manifest = await readManifest(dir);
+    const keys = Object.keys(manifest?.stages ?? {});
+    expect(keys).toContain('round-2/regenerate');
+    expect(keys.length).toBe(3 + 1 + 1 + 2 * 8); // data, base, caption; distill|regenerate; per round 8 more
+    for (const [key, rec] of Object.entries(manifest?.stages ?? {})) {
+      expect(rec.state, key).toBe('done');
+      for (const [out, hash] of Object.entries(rec.outputs)) {
+        if (!out.includes('/') || out.endsWith('.jsonl') || out.endsWith('.json')) {
+          const full = join(dir, out);
+          if (!(await readdir(join(full, '..'))).includes(out.split('/').pop() ?? '')) throw new Error(out);
+          if (!out.endsWith('/') && out.includes('.')) expect(await hashFile(full), out).toBe(hash);
+        }
+      }
+    }
+    expect(manifest?.stages['round-1/filter']?.counts.truncated).toBeGreaterThan(0);
+
+    expect(summary.rounds).toHaveLength(2);
+    const [r1, r2] = summary.rounds;
+    expect(r1 && r1.rl.accuracy > r1.sft.accuracy).toBe(true);
+    expect(r2 && r1 && r2.rl.accuracy >= r1.rl.accuracy).toBe(true);
+    expect(summary.test).toEqual({ name: 'synthetic-test', size: 50 });
+    expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toEqual(summary);
+    expect(calls.filter((c) => c.startsWith('sft:'))).toHaveLength(2);
+    expect(calls.filter((c) => c.startsWith('rl:'))).toHaveLength(4);
+
+    const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(metrics.filter((m) => m.stage === 'round-2/rl-hard' && m.kl !== undefined)).toHaveLength(15);
+    expect(metrics.filter((m) => m.kind === 'eval')).toHaveLength(6);
+  });
+
+  it('skips every stage on a rerun and reruns only what a changed setting touches', async () => {
+    const calls: string[] = [];
+    await runPipeline(fakeConfig('full'), createFakeDeps({ calls }));
+    expect(calls).toEqual([]);
+
+    const changed: string[] = [];
+    const before = await readFile(join(root, 'full/round-1/sft-data.jsonl'), 'utf8');
+    await runPipeline(fakeConfig('full', { filter: { maxWords: 9 } }), createFakeDeps({ calls: changed }));
+    const after = await readFile(join(root, 'full/round-1/sft-data.jsonl'), 'utf8');
+    expect(after.split('\n').length).toBeLessThan(before.split('\n').length);
+    const manifest = await readManifest(join(root, 'full'));
+    for (const key of ['data', 'base', 'round-1/caption']) expect(manifest?.stages[key]?.attempts, key).toBe(1);
+    expect(manifest?.stages['round-1/distill']?.attempts).toBe(1);
+    expect(manifest?.stages['round-1/filter']?.attempts).toBe(2);
+    // Round 1 retrains; its RL checkpoint comes out identical (the fake's skill saturates), so round 2 stays skipped.
+    expect(changed.filter((c) => c.startsWith('sft:'))).toHaveLength(1);
+    expect(manifest?.stages['round-1/sft']?.attempts).toBe(2);
+    expect(manifest?.stages['round-2/regenerate']?.attempts).toBe(1);
+  });
+
+  const killPoints = ['generate:2', 'sft-step:2', 'rl:3', 'generate:9', 'sft:2'];
+  it.each(killPoints)(
+    'a run SIGKILLed at %s and rerun ends byte-identical to an uninterrupted run',
+    async (killAt) => {
+      const child = join(import.meta.dirname, 'kill-child.ts');
+      const reference = fakeConfig('reference');
+      const name = `killed-${killAt.replace(':', '-')}`;
+      const killed = { ...reference, name };
+      const cfgFile = join(root, `${name}.json`);
+      await writeFile(cfgFile, JSON.stringify(killed));
+      if (!existsSync(join(root, 'reference', 'summary.json'))) await runPipeline(reference, createFakeDeps());
+
+      const first = await run(process.execPath, ['--import', 'tsx', child, cfgFile, killAt]).then(
+        () => 'exited',
+        (err: { signal?: string }) => err.signal ?? 'failed',
+      );
+      expect(first).toBe('SIGKILL');
+      expect(existsSync(join(root, name, 'summary.json'))).toBe(false);
+      const before = await readManifest(join(root, name));
+      expect(Object.values(before?.stages ?? {}).some((s) => s.state === 'running')).toBe(true);
+
+      await run(process.execPath, ['--import', 'tsx', child, cfgFile]);
+      const after = await readManifest(join(root, name));
+      expect(Object.values(after?.stages ?? {}).every((s) => s.state === 'done')).toBe(true);
+      const a = await snapshot(join(root, 'reference'));
+      const b = await snapshot(join(root, name));
+      delete a['config.json'];
+      delete b['config.json'];
+      expect(b).toEqual(a);
+      expect(existsSync(join(root, name, '.staging'))).toBe(false);
+    },
+    60_000,
+  );
+});

@@ -1,0 +1,180 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Checkpoint } from '../backends/types.ts';
+import { contentHash, type Logger, silentLogger, writeFileAtomic, writeJsonAtomic } from '../core/index.ts';
+import type { RunConfig } from './config/schema.ts';
+import { abs, paths, type StageContext } from './context.ts';
+import type { PipelineDeps } from './deps.ts';
+import { openLedger, type StageEvent } from './manifest.ts';
+import { formatDuration, type Progress, silentProgress } from './progress.ts';
+import { dataStage, readProblems } from './stages/data.ts';
+import { type EvalSummary, evaluateStage } from './stages/evaluate.ts';
+import { captionStage, filterStage, sampleStage } from './stages/sample.ts';
+import { difficultyStage, rlStages, type StageCheckpoint, sftStage } from './stages/train.ts';
+
+/**
+ * The OpenVLThinker loop (DESIGN.md "The loop"), for rounds r = 1..R:
+ *   r = 1: caption -> distill (text reasoner on caption + question);  r >= 2: regenerate (round r-1 RL policy)
+ *   -> filter -> sft (from the base model) -> difficulty -> rl (curriculum stages) -> evaluate (SFT and RL checkpoints)
+ * Every stage goes through the ledger, so a rerun skips what is done and a killed run resumes where it stopped.
+ */
+export const RunSummary = z.object({
+  rounds: z.array(
+    z.object({
+      round: z.int(),
+      sft: z.object({ accuracy: z.number(), correct: z.int(), total: z.int() }),
+      rl: z.object({ accuracy: z.number(), correct: z.int(), total: z.int(), stage: z.string() }),
+      rlStages: z.record(z.string(), z.object({ accuracy: z.number() })),
+    }),
+  ),
+  test: z.object({ name: z.string(), size: z.int() }),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export interface RunOptions {
+  readonly progress?: Progress;
+  readonly log?: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export function runDirOf(config: RunConfig): string {
+  return join(config.outDir, config.name);
+}
+
+export async function runPipeline(
+  config: RunConfig,
+  deps: PipelineDeps,
+  options: RunOptions = {},
+): Promise<RunSummary> {
+  const runDir = runDirOf(config);
+  const progress = options.progress ?? silentProgress;
+  await mkdir(runDir, { recursive: true });
+  await writeJsonAtomic(join(runDir, paths.config), config);
+  const ledger = await openLedger(runDir, config.name, contentHash(config), (e) => progress.line(describeEvent(e)));
+  const ctx: StageContext = {
+    runDir,
+    config,
+    deps,
+    ledger,
+    progress,
+    log: options.log ?? silentLogger,
+    signal: options.signal,
+  };
+
+  const data = await dataStage(ctx);
+  const train = await readProblems(ctx, 'train');
+  const test = await readProblems(ctx, 'test');
+  const testName = config.data.kind === 'files' ? config.data.testName : 'synthetic-test';
+  const base = await baseStage(ctx);
+
+  const rows: RunSummary['rounds'] = [];
+  let previousPolicy: StageCheckpoint | undefined;
+  for (let round = 1; round <= config.rounds; round++) {
+    let traces: { hash: string };
+    if (round === 1 || !previousPolicy) {
+      const captions = await captionStage(ctx, train, data.outputHash);
+      traces = await sampleStage(ctx, round, train, { kind: 'reasoner', captionsHash: captions.hash }, data.outputHash);
+    } else {
+      const source = {
+        kind: 'policy' as const,
+        checkpoint: previousPolicy.checkpoint,
+        checkpointHash: previousPolicy.hash,
+      };
+      traces = await sampleStage(ctx, round, train, source, data.outputHash);
+    }
+    const sftData = await filterStage(ctx, round, train, traces.hash);
+    const sft = await sftStage(ctx, round, base, sftData.hash);
+    const difficulty = await difficultyStage(ctx, round, train, sft, data.outputHash);
+    const rl = await rlStages(ctx, round, sft, difficulty.hash);
+    const last = rl[rl.length - 1];
+    if (!last) throw new Error('config.rl.stages is empty');
+
+    const evalSft = await evaluateStage(ctx, round, 'sft', sft, test, testName, data.outputHash);
+    const rlEvals: Record<string, EvalSummary> = {};
+    for (const [i, { stage, result }] of rl.entries()) {
+      if (config.eval.checkpoints === 'final' && i < rl.length - 1) continue;
+      rlEvals[stage] = await evaluateStage(ctx, round, `rl-${stage}`, result, test, testName, data.outputHash);
+    }
+    const final = rlEvals[last.stage] as EvalSummary;
+    rows.push({
+      round,
+      sft: { accuracy: evalSft.accuracy, correct: evalSft.correct, total: evalSft.total },
+      rl: { accuracy: final.accuracy, correct: final.correct, total: final.total, stage: last.stage },
+      rlStages: Object.fromEntries(Object.entries(rlEvals).map(([k, v]) => [k, { accuracy: v.accuracy }])),
+    });
+    previousPolicy = last.result;
+    await rebuildMetrics(ctx);
+  }
+  const summary: RunSummary = { rounds: rows, test: { name: testName, size: test.length } };
+  await writeJsonAtomic(join(runDir, paths.summary), summary);
+  return summary;
+}
+
+/** base: the model every round's SFT starts from (an embedded base is initialized here; an HF base is named). */
+async function baseStage(ctx: StageContext): Promise<StageCheckpoint> {
+  const descriptor = `${paths.base}/checkpoint.json`;
+  const { record } = await ctx.ledger.runStage({
+    key: 'base',
+    inputs: { backend: ctx.config.backend, seed: ctx.config.seed, settings: ctx.deps.describe?.() ?? {} },
+    outputs: [paths.base],
+    run: async (staged) => {
+      const dir = staged(paths.base);
+      await mkdir(dir, { recursive: true });
+      const made = await ctx.deps.base(dir);
+      const inFolder = made.path === dir;
+      await writeFile(
+        join(dir, 'checkpoint.json'),
+        JSON.stringify({ kind: made.kind, name: made.name, path: inFolder ? null : made.path }),
+      );
+      return {};
+    },
+  });
+  const saved = JSON.parse(await readFile(abs(ctx, descriptor), 'utf8')) as {
+    kind: Checkpoint['kind'];
+    name: string;
+    path: string | null;
+  };
+  const checkpoint: Checkpoint = { kind: saved.kind, name: saved.name, path: saved.path ?? abs(ctx, paths.base) };
+  return { checkpoint, hash: record.outputs[paths.base] ?? '' };
+}
+
+/** metrics.jsonl: every done stage's step metrics and every evaluation, in stage order (derived, rebuilt each round). */
+async function rebuildMetrics(ctx: StageContext): Promise<void> {
+  const lines: string[] = [];
+  const manifest = ctx.ledger.manifest();
+  for (const key of manifest.order) {
+    const record = manifest.stages[key];
+    if (record?.state !== 'done') continue;
+    for (const out of Object.keys(record.outputs)) {
+      if (out.includes('/metrics/') || (out.endsWith('.json') && out.includes('/eval/'))) {
+        const text = await readFile(abs(ctx, out), 'utf8');
+        if (out.endsWith('.jsonl')) lines.push(...text.split('\n').filter((l) => l.trim() !== ''));
+        else {
+          const s = JSON.parse(text) as EvalSummary;
+          lines.push(
+            JSON.stringify({
+              stage: key,
+              kind: 'eval',
+              round: s.round,
+              checkpoint: s.checkpoint,
+              accuracy: s.accuracy,
+              correct: s.correct,
+              total: s.total,
+            }),
+          );
+        }
+      }
+    }
+  }
+  await writeFileAtomic(abs(ctx, paths.metrics), lines.length > 0 ? `${lines.join('\n')}\n` : '');
+}
+
+function describeEvent(e: StageEvent): string {
+  if (e.type === 'skip') return `${e.key}: up to date, skipped`;
+  if (e.type === 'start') return `${e.key}: running${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`;
+  const counts = Object.entries(e.record.counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return `${e.key}: done in ${formatDuration((e.record.durationMs ?? 0) / 1000)}${counts ? ` (${counts})` : ''}`;
+}

@@ -1,0 +1,65 @@
+import { isAbsolute, join } from 'node:path';
+import type { Prompt } from '../backends/types.ts';
+import type { Problem } from '../data/types.ts';
+
+/**
+ * The prompts of the loop. The policy sees the image and the question followed by the paper's RL instruction; the
+ * text reasoner of round 1 sees the caption instead of the image. SFT examples store the policy's prompt text, so the
+ * model is trained, rolled out and evaluated on the same words.
+ */
+export const THINK_INSTRUCTION =
+  'First think about the reasoning process as an internal monologue inside <think> </think>, ' +
+  'then give the final answer inside <answer> </answer>.';
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+export function questionText(problem: Problem): string {
+  if (!problem.choices || problem.choices.length === 0) return problem.question;
+  const options = problem.choices.map((c, i) => `(${LETTERS[i] ?? String(i)}) ${c}`).join('\n');
+  return `${problem.question}\nChoices:\n${options}`;
+}
+
+/** The text the policy model reads next to the image. */
+export function policyPromptText(problem: Problem): string {
+  return `${questionText(problem)}\n${THINK_INSTRUCTION}`;
+}
+
+export function resolveImage(imageRoot: string, path: string): string {
+  return isAbsolute(path) ? path : join(imageRoot, path);
+}
+
+export function policyPrompt(problem: Problem, imageRoot: string): Prompt {
+  return [
+    {
+      role: 'user',
+      content: [
+        ...problem.images.map((p) => ({ type: 'image' as const, image: { path: resolveImage(imageRoot, p) } })),
+        { type: 'text' as const, text: policyPromptText(problem) },
+      ],
+    },
+  ];
+}
+
+/** Round 1: the text reasoner reads what the captioner saw instead of the image. */
+export function reasonerPrompt(problem: Problem, caption: string): Prompt {
+  return [
+    {
+      role: 'user',
+      content:
+        `Image description: ${caption}\n\n${questionText(problem)}\n` +
+        'Reason step by step, then give the final answer inside <answer> </answer>.',
+    },
+  ];
+}
+
+export function captionPrompt(problem: Problem, imageRoot: string, instruction: string): Prompt {
+  return [
+    {
+      role: 'user',
+      content: [
+        ...problem.images.map((p) => ({ type: 'image' as const, image: { path: resolveImage(imageRoot, p) } })),
+        { type: 'text' as const, text: instruction },
+      ],
+    },
+  ];
+}
