@@ -6,4 +6,5 @@ export * from './images.ts';
 export * from './jsonl.ts';
 export * from './parquet.ts';
 export * from './problem-text.ts';
+export * from './show-records.ts';
 export * from './types.ts';
