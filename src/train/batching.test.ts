@@ -3,10 +3,10 @@ import { chunks, fitSequence, gatherResponseValues, padBatch, scatterResponseVal
 
 describe('padding and masking', () => {
   it('shifts targets and masks only the response', () => {
-    const b = padBatch([{ promptIds: [5, 6], responseIds: [7, 8] }], 0, 5);
-    expect(Array.from(b.ids, Number)).toEqual([5, 6, 7, 8, 0]);
-    expect(Array.from(b.targets, Number)).toEqual([6, 7, 8, 0, 0]);
-    expect(Array.from(b.mask)).toEqual([0, 1, 1, 0, 0]);
+    const b = padBatch([{ promptIds: [5, 6], responseIds: [7, 8] }], 0, 4);
+    expect(Array.from(b.ids, Number)).toEqual([5, 6, 7, 0]);
+    expect(Array.from(b.targets, Number)).toEqual([6, 7, 8, 0]);
+    expect(Array.from(b.mask)).toEqual([0, 1, 1, 0]);
   });
   it('pads to the longest sequence and keeps each row its own mask', () => {
     const b = padBatch(
@@ -16,8 +16,8 @@ describe('padding and masking', () => {
       ],
       0,
     );
-    expect(b.length).toBe(4);
-    expect(Array.from(b.mask)).toEqual([1, 1, 1, 0, 0, 0, 1, 0]);
+    expect(b.length).toBe(3);
+    expect(Array.from(b.mask)).toEqual([1, 1, 1, 0, 0, 1]);
     expect(b.responseLengths).toEqual([3, 1]);
   });
   it('scatters and gathers per-token values at the response positions', () => {
@@ -29,13 +29,13 @@ describe('padding and masking', () => {
       0,
     );
     const v = scatterResponseValues(b, [[-0.5, -0.25], [-1]]);
-    expect(Array.from(v)).toEqual([0, -0.5, -0.25, 0, -1, 0, 0, 0]);
+    expect(Array.from(v)).toEqual([0, -0.5, -0.25, -1, 0, 0]);
     expect(gatherResponseValues(b, v)).toEqual([[-0.5, -0.25], [-1]]);
   });
   it('cuts the response to fit the length limit and rejects a prompt that cannot fit', () => {
     expect(fitSequence({ promptIds: [1, 2], responseIds: [3, 4, 5] }, 4).responseIds).toEqual([3, 4]);
     expect(() => fitSequence({ promptIds: [1, 2, 3, 4], responseIds: [5] }, 4, 7)).toThrow(/sequence 7/);
-    expect(() => padBatch([{ promptIds: [1], responseIds: [2, 3] }], 0, 2)).toThrow(/shorter/);
+    expect(() => padBatch([{ promptIds: [1], responseIds: [2, 3, 4] }], 0, 2)).toThrow(/shorter/);
   });
   it('chunks keep order and a short tail', () => {
     expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);

@@ -1,9 +1,10 @@
 /**
  * Sequences -> padded token tensors with masks, the form the train-step graph consumes.
  *
- * Layout (right padding, text positions only; the model puts its image tokens in front by itself):
- *   ids      [B, T]  prompt tokens, then response tokens, then `pad`
- *   targets  [B, T]  ids shifted left by one: position t predicts ids[t + 1]; `pad` where nothing follows
+ * Layout (right padding, text positions only; the model puts its image tokens in front by itself). With a full
+ * sequence s = prompt ++ response of length n, T = (longest n) - 1:
+ *   ids      [B, T]  s[0 .. n-2] then `pad` (the last token is only ever a target)
+ *   targets  [B, T]  s[1 .. n-1] then `pad`: position t predicts s[t + 1]
  *   mask     [B, T]  1 where targets[t] is a response token (prompt and padding are masked out of every loss)
  * so the response token k of sequence b sits at target position promptLen[b] - 1 + k. Per-token RL values
  * (old / reference log-probs, advantages, aggregation weights) use the same [B, T] target positions.
@@ -16,7 +17,7 @@ export interface TokenSequence {
 
 export interface TokenBatch {
   readonly batch: number;
-  /** Padded text length T. */
+  /** Padded input length T (the longest sequence minus one). */
   readonly length: number;
   readonly ids: BigInt64Array;
   readonly targets: BigInt64Array;
@@ -27,8 +28,9 @@ export interface TokenBatch {
 }
 
 /**
- * Cut a sequence to at most `maxLength` tokens by dropping response tokens from the end (the prompt must fit: a
- * prompt longer than the limit is the caller's error, reported with its index).
+ * Cut a sequence to at most `maxLength` tokens (prompt + response) by dropping response tokens from the end (the
+ * prompt must fit: a prompt longer than the limit is the caller's error, reported with its index). For a model with
+ * `maxTextLen` positions, maxLength is maxTextLen + 1 (the last token is never an input).
  */
 export function fitSequence(seq: TokenSequence, maxLength: number, index = 0): TokenSequence {
   if (seq.promptIds.length < 1) throw new RangeError(`sequence ${index}: the prompt needs at least one token`);
@@ -42,13 +44,13 @@ export function fitSequence(seq: TokenSequence, maxLength: number, index = 0): T
 }
 
 /**
- * Pad sequences into one batch. `length` fixes T (it must fit every sequence); by default T is the longest sequence.
+ * Pad sequences into one batch. `length` fixes T (it must fit every sequence); by default T is the longest minus one.
  *
- * Worked example: prompt [5,6], response [7,8], pad 0, T 5 ->
- *   ids [5,6,7,8,0], targets [6,7,8,0,0], mask [0,1,1,0,0].
+ * Worked example: prompt [5,6], response [7,8], pad 0, T 4 ->
+ *   ids [5,6,7,0], targets [6,7,8,0], mask [0,1,1,0].
  */
 export function padBatch(seqs: readonly TokenSequence[], pad: number, length?: number): TokenBatch {
-  const longest = seqs.reduce((m, s) => Math.max(m, s.promptIds.length + s.responseIds.length), 1);
+  const longest = seqs.reduce((m, s) => Math.max(m, s.promptIds.length + s.responseIds.length - 1), 1);
   const T = length ?? longest;
   if (T < longest) throw new RangeError(`padBatch: length ${T} is shorter than the longest sequence (${longest})`);
   const B = seqs.length;
@@ -57,8 +59,10 @@ export function padBatch(seqs: readonly TokenSequence[], pad: number, length?: n
   const mask = new Float32Array(B * T);
   seqs.forEach((s, b) => {
     const all = [...s.promptIds, ...s.responseIds];
-    for (let t = 0; t < all.length; t++) ids[b * T + t] = BigInt(all[t] as number);
-    for (let t = 0; t + 1 < all.length; t++) targets[b * T + t] = BigInt(all[t + 1] as number);
+    for (let t = 0; t + 1 < all.length; t++) {
+      ids[b * T + t] = BigInt(all[t] as number);
+      targets[b * T + t] = BigInt(all[t + 1] as number);
+    }
     for (let k = 0; k < s.responseIds.length; k++) mask[b * T + s.promptIds.length - 1 + k] = 1;
   });
   return {
