@@ -1,0 +1,20 @@
+/** The synthetic visual-math world: generators, renderer, captions, the rule-based caption reader. */
+export { type CaptionOptions, captionScene } from './caption.ts';
+export { type CaptionFacts, parseCaption } from './caption-facts.ts';
+export {
+  FAMILY_TABLE,
+  generateDataset,
+  iterateDataset,
+  SPLITS,
+  type Split,
+  SynthOptions,
+  splitOf,
+  toProblem,
+  type WorldRecord,
+} from './dataset.ts';
+export { FAMILIES, type Family, type FamilyName, type GeneratedProblem, tierForSteps } from './family.ts';
+export { parseQuestion, type QuestionSpec, questionText } from './question.ts';
+export { DETOUR_RATE, REFLECTION_MARKERS, readCaption } from './reader.ts';
+export { PALETTE, renderPixels, renderScene } from './render.ts';
+export * from './scene.ts';
+export { TRACE_TAGS, worldTokens, worldVocabulary } from './vocabulary.ts';
