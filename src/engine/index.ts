@@ -3,6 +3,7 @@
  * execution by onnxruntime-node, in-graph optimizers (AdamW, SGD with global-norm clipping), and safetensors.
  */
 export * from './autodiff.ts';
+export * from './grad-check.ts';
 export * from './ir.ts';
 export * from './onnx-export.ts';
 export * from './ops.ts';
