@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DataError } from '../core/index.ts';
+import { decodeImage } from './images.ts';
 import {
   asHfImage,
   encodeParquet,
@@ -154,5 +155,28 @@ describe('asHfImage', () => {
     [null, null],
   ])('reads %o', (cell, expected) => {
     expect(asHfImage(cell)).toEqual(expected);
+  });
+});
+
+describe('third-party parquet', () => {
+  const fixture = join(import.meta.dirname, 'fixtures', 'hf-datasets-images.parquet');
+
+  it('reads a file written by HF datasets 5.0.1 / pyarrow 25 with Image and List(Image) columns', async () => {
+    const info = await parquetInfo(fixture);
+    expect(info.rows).toBe(2);
+    expect(info.columns).toEqual(['id', 'image', 'images', 'n', 'score']);
+    expect(JSON.parse(info.kvMetadata.huggingface).info.features.image).toEqual({ _type: 'Image' });
+    const rows = await readParquet(fixture);
+    expect(rows.map((r) => [r.id, r.n, r.score])).toEqual([
+      ['a', 1, 0.5],
+      ['b', 2 ** 40, null],
+    ]);
+    const single = asHfImage(rows[0].image);
+    expect(single?.path).toBeNull();
+    const pixels = await decodeImage(single?.bytes ?? new Uint8Array());
+    expect([pixels.width, pixels.height, ...pixels.data.slice(0, 3)]).toEqual([5, 7, 10, 20, 30]);
+    const list = (rows[1].images as unknown[]).map(asHfImage);
+    const second = await decodeImage(list[1]?.bytes ?? new Uint8Array());
+    expect([second.width, second.height, ...second.data.slice(0, 3)]).toEqual([3, 2, 200, 0, 0]);
   });
 });
