@@ -21,9 +21,9 @@ describe('safetensors', () => {
     const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8'));
     expect(header['layer.w']).toEqual({ dtype: 'F32', shape: [2, 3], data_offsets: [24, 48] });
     const back = await loadSafetensors(path);
-    expect(Array.from(back.tensors['layer.w']?.data ?? [])).toEqual(Array.from(w));
+    expect(Array.from(back.tensors['layer.w']?.data as Float32Array)).toEqual(Array.from(w));
     expect(back.tensors['layer.w']?.shape).toEqual([2, 3]);
-    expect(Array.from(back.tensors.ids?.data ?? [])).toEqual(Array.from(ids));
+    expect(Array.from(back.tensors.ids?.data as BigInt64Array)).toEqual(Array.from(ids));
     expect(back.metadata).toEqual({ step: '12' });
   });
 

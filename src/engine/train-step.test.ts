@@ -79,8 +79,8 @@ describe('compileTrainStep', () => {
       const res = await step.run(state, feeds);
       expect(Number.isFinite(res.loss)).toBe(true);
       expect(state.step).toBe(t);
-      Array.from(state.params.w as Float32Array).forEach((x, i) => expect(x).toBeCloseTo(wantW[i] as number, 5));
-      Array.from(state.params.s as Float32Array).forEach((x, i) => expect(x).toBeCloseTo(wantS[i] as number, 5));
+      for (const [i, x] of (state.params.w as Float32Array).entries()) expect(x).toBeCloseTo(wantW[i] as number, 5);
+      for (const [i, x] of (state.params.s as Float32Array).entries()) expect(x).toBeCloseTo(wantS[i] as number, 5);
       expect(res.metrics.residual?.dims).toEqual([8, 2]);
     }
   });

@@ -4,7 +4,7 @@
  * - each digit alone ("12" -> "1" "2"), so numbers of any size need only ten tokens;
  * - words: runs of letters (with inner apostrophes or hyphens: "don't", "x-axis");
  * - each other visible character alone (punctuation, "+", "="); a newline is a token; other whitespace separates.
- * Words missing from the vocabulary try their lowercase form, then map to <unk>. Encoding never throws.
+ * Words missing from the vocabulary match case-insensitively, else map to <unk>. Encoding never throws.
  *
  * Normalized text (what decode returns) joins pieces with one space, except: no space between two digits, around a
  * "." between digits (3.5), before `. , ; : ! ? ) ] %` and after `( [ $`, after an opening tag or a newline, before
@@ -84,8 +84,10 @@ export function createTokenizer(corpus: Iterable<string>): Tokenizer {
 
 function fromVocab(vocab: readonly string[]): Tokenizer {
   const index = new Map<string, number>();
+  const folded = new Map<string, number>();
   vocab.forEach((v, i) => {
     if (!index.has(v)) index.set(v, i);
+    if (!folded.has(v.toLowerCase())) folded.set(v.toLowerCase(), i);
   });
   const need = (t: string) => {
     const i = index.get(t);
@@ -93,7 +95,7 @@ function fromVocab(vocab: readonly string[]): Tokenizer {
     return i;
   };
   const [pad, bos, eos, unk] = SPECIAL_TOKENS.map(need) as [number, number, number, number];
-  const id = (piece: string): number => index.get(piece) ?? index.get(piece.toLowerCase()) ?? unk;
+  const id = (piece: string): number => index.get(piece) ?? folded.get(piece.toLowerCase()) ?? unk;
   const special = new Set([pad, bos, eos]);
   return {
     vocab,

@@ -1,0 +1,167 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../core/index.ts';
+import {
+  compileTrainStep,
+  f32,
+  gradCheck,
+  i64,
+  neg,
+  reduceMean,
+  type Tensor,
+  type TrainState,
+} from '../engine/index.ts';
+import {
+  createVlmRuntime,
+  imageValues,
+  inferenceOnnxBytes,
+  initParams,
+  loadCheckpoint,
+  paramSpecs,
+  saveCheckpoint,
+  tinyConfig,
+  tokenLogprobs,
+  trainableSpecs,
+  type VlmConfig,
+  vlmForward,
+} from './index.ts';
+
+const cfg: VlmConfig = tinyConfig(13, {
+  dModel: 16,
+  nLayers: 2,
+  nHeads: 2,
+  dFF: 32,
+  imageSize: 8,
+  patchSize: 4,
+  maxTextLen: 12,
+});
+const B = 3;
+const T = 6;
+const rng = createRng(5);
+const images = Float32Array.from({ length: B * imageValues(cfg) }, () => rng.next());
+const rows = [...Array(B)].map(() => [1, ...[...Array(T)].map(() => 4 + rng.int(9))]);
+const tokens = rows.flatMap((r) => r.slice(0, -1));
+const targets = rows.flatMap((r) => r.slice(1));
+
+function buildNll(g: import('../engine/index.ts').Graph, p: Readonly<Record<string, Tensor>>) {
+  const img = g.input('images', 'float32', ['B', 3, 8, 8]);
+  const tok = g.input('tokens', 'int64', ['B', 'T']);
+  const tgt = g.input('targets', 'int64', ['B', 'T']);
+  return { loss: neg(reduceMean(tokenLogprobs(vlmForward(cfg, p, img, tok).logits, tgt))) };
+}
+
+const feeds = () => ({ images: f32(images, [B, 3, 8, 8]), tokens: i64(tokens, [B, T]), targets: i64(targets, [B, T]) });
+
+describe('tiny VLM', () => {
+  it('has gradients that match finite differences for every parameter and the images (4 sampled elements each)', async () => {
+    const params = initParams(tinyConfig(13, { ...cfg, initStd: 0.3 }), 1);
+    const inputs: Parameters<typeof gradCheck>[0] = {
+      images: { shape: ['B', 3, 8, 8], dims: [B, 3, 8, 8], data: images },
+      tokens: { shape: ['B', 'T'], dims: [B, T], data: BigInt64Array.from(tokens.map(BigInt)), dtype: 'int64' },
+      targets: { shape: ['B', 'T'], dims: [B, T], data: BigInt64Array.from(targets.map(BigInt)), dtype: 'int64' },
+    };
+    for (const s of paramSpecs(cfg))
+      inputs[s.name] = { shape: s.shape, dims: s.shape, data: params[s.name] as Float32Array };
+    const report = await gradCheck(
+      inputs,
+      (_g, x) => {
+        const { logits } = vlmForward(cfg, x, x.images as Tensor, x.tokens as Tensor);
+        return neg(reduceMean(tokenLogprobs(logits, x.targets as Tensor)));
+      },
+      { maxElements: 4, eps: 1e-2, atol: 1e-3, rtol: 3e-2, seed: 2 },
+    );
+    expect(report.checked).toBeGreaterThan(4 * paramSpecs(cfg).length);
+    expect(report.failures).toEqual([]);
+  });
+
+  it('overfits one batch, changes parameters after a step, keeps a frozen vision part fixed', async () => {
+    const step = await compileTrainStep(buildNll, {
+      trainable: trainableSpecs(cfg, { freezeVision: true }),
+      frozen: paramSpecs(cfg).filter((s) => s.name.startsWith('patch.')),
+      optimizer: { kind: 'adamw', lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
+      maxGradNorm: 1,
+    });
+    const init = initParams(cfg, 0);
+    const state: TrainState = { step: 0, params: { ...init }, m: {}, v: {} };
+    const first = await step.run(state, feeds());
+    expect(state.params['blocks.0.attn.qkv.w']).not.toEqual(init['blocks.0.attn.qkv.w']);
+    expect(state.params['patch.w']).toBe(init['patch.w']);
+    let last = first;
+    for (let i = 0; i < 80; i++) last = await step.run(state, feeds());
+    expect(Number.isFinite(last.loss)).toBe(true);
+    expect(first.loss).toBeGreaterThan(2);
+    expect(last.loss).toBeLessThan(0.1);
+  });
+
+  it('saves and loads a checkpoint with identical logits and optimizer state', async () => {
+    const params = initParams(cfg, 3);
+    const train: TrainState = {
+      step: 7,
+      params,
+      m: { tok: new Float32Array(13 * 16).fill(0.5) },
+      v: { tok: new Float32Array(13 * 16).fill(0.25) },
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'vlthink-ckpt-'));
+    await saveCheckpoint(dir, { config: cfg, params, train });
+    const back = await loadCheckpoint(dir);
+    expect(back.config).toEqual(cfg);
+    expect(back.train?.step).toBe(7);
+    expect(back.train?.m.tok).toEqual(train.m.tok);
+    const a = await (await createVlmRuntime(cfg, params)).logits({ images, tokens: rows });
+    const b = await (await createVlmRuntime(back.config, back.params)).logits({ images, tokens: rows });
+    expect(Array.from(b.data as Float32Array)).toEqual(Array.from(a.data as Float32Array));
+    await expect(loadCheckpoint(join(dir, 'nope'))).rejects.toThrow(/checkpoint config/);
+  });
+
+  it('exports a standalone inference ONNX that gives the engine logits', async () => {
+    const params = initParams(cfg, 4);
+    const engine = await (await createVlmRuntime(cfg, params)).logits({ images, tokens: rows });
+    const session = await ort.InferenceSession.create(inferenceOnnxBytes(cfg, params));
+    const out = await session.run({
+      images: new ort.Tensor('float32', images, [B, 3, 8, 8]),
+      tokens: new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [B, T + 1]),
+    });
+    const logits = out.logits as ort.Tensor;
+    expect(logits.dims).toEqual([B, T + 1, 13]);
+    const a = engine.data as Float32Array;
+    const b = logits.data as Float32Array;
+    expect(Math.max(...Array.from(a, (x, i) => Math.abs(x - (b[i] as number))))).toBeLessThan(1e-5);
+  });
+
+  it('samples with a KV cache whose log-probs equal the full forward to 1e-4, reproducibly per seed', async () => {
+    const rt = await createVlmRuntime(cfg, initParams(cfg, 6));
+    const prompts = [[1, 5], [1, 6, 7, 8], [1]];
+    const opts = { maxTokens: 7, seed: 11, stopToken: 2, temperature: 1.3, topP: 0.95 };
+    const a = await rt.sample({ images, prompts }, opts);
+    const again = await rt.sample({ images, prompts }, opts);
+    const other = await rt.sample({ images, prompts }, { ...opts, seed: 12 });
+    expect(again).toEqual(a);
+    expect(other).not.toEqual(a);
+    const full = await rt.logprobs({ images, tokens: prompts.map((p, b) => [...p, ...(a[b]?.tokens ?? [])]) });
+    a.forEach((r, b) => {
+      expect(r.tokens.length).toBeGreaterThan(0);
+      expect(r.finishReason === 'stop' ? r.tokens.at(-1) === 2 : r.tokens.length === 7).toBe(true);
+      const want = Array.from(full[b] as Float32Array).slice((prompts[b] as number[]).length - 1);
+      expect(want.length).toBe(r.logprobs.length);
+      r.logprobs.forEach((lp, i) => expect(Math.abs(lp - (want[i] as number))).toBeLessThan(1e-4));
+    });
+    const greedy = await rt.sample({ images, prompts }, { maxTokens: 3, temperature: 0 });
+    const lg = await rt.logits({ images, tokens: prompts.map((p) => p.slice(0, 1)) });
+    const first = Array.from((lg.data as Float32Array).subarray(2 * 13, 3 * 13));
+    expect(greedy[2]?.tokens[0]).toBe(first.indexOf(Math.max(...first)));
+  });
+
+  it('rejects malformed batches with clear errors', async () => {
+    const rt = await createVlmRuntime(cfg, initParams(cfg, 6));
+    await expect(rt.sample({ images: new Float32Array(5), prompts: [[1]] })).rejects.toThrow(/images hold 5 floats/);
+    await expect(rt.logprobs({ images: images.subarray(0, imageValues(cfg)), tokens: [[1, 99]] })).rejects.toThrow(
+      /token id 99/,
+    );
+    await expect(rt.sample({ images: images.subarray(0, imageValues(cfg)), prompts: [[]] })).rejects.toThrow(
+      /at least one token/,
+    );
+  });
+});
