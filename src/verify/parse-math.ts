@@ -1,0 +1,913 @@
+import { type Expr, num, type Rel, type RelOp } from './expr.ts';
+import { normalizeLatex } from './normalize-latex.ts';
+import { ParseFailure, type Token, tokenize } from './tokenize.ts';
+
+/**
+ * A recursive-descent parser for the LaTeX and plain-text math that answers are written in. It is lenient where
+ * answers are (implicit multiplication, `\frac12`, `\sqrt3`, `x = 3`, units, `1,000`) and strict where a guess would
+ * be wrong: an unknown command, an unbalanced bracket or a dangling operator fails the parse (null), never throws.
+ *
+ * Simplifications: single letters are variables (a multi-letter word is a product of letters, except known function
+ * and constant names, and a whole answer that is one word, which is text); `f`, `g`, `h`, `F`, `G`, `H`, `P`, `W`
+ * before `(` are function applications; `:` is division (ratios); `\log` is the natural log (as latex2sympy reads it).
+ */
+
+export class ParseTimeout extends Error {}
+
+export interface ParseOptions {
+  /** `performance.now()` value after which parsing gives up with ParseTimeout. */
+  readonly deadline?: number;
+}
+
+const MAX_DEPTH = 200;
+
+const GREEK = new Set(
+  'alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron rho varrho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell'.split(
+    ' ',
+  ),
+);
+
+/** LaTeX function commands and plain words that name the same functions. */
+const FUNCTIONS: Record<string, string> = {
+  sin: 'sin',
+  cos: 'cos',
+  tan: 'tan',
+  cot: 'cot',
+  sec: 'sec',
+  csc: 'csc',
+  arcsin: 'asin',
+  arccos: 'acos',
+  arctan: 'atan',
+  asin: 'asin',
+  acos: 'acos',
+  atan: 'atan',
+  sinh: 'sinh',
+  cosh: 'cosh',
+  tanh: 'tanh',
+  ln: 'ln',
+  log: 'ln',
+  lg: 'log10',
+  exp: 'exp',
+  sqrt: 'sqrt',
+  abs: 'abs',
+  floor: 'floor',
+  ceil: 'ceil',
+  ceiling: 'ceil',
+  gcd: 'gcd',
+  lcm: 'lcm',
+  max: 'max',
+  min: 'min',
+  det: 'det',
+  binom: 'binom',
+  factorial: 'factorial',
+};
+
+const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'F', 'G', 'H', 'P', 'W']);
+const PERCENT_WORDS = new Set(['percent', 'percentage', 'pct']);
+const REL_CMDS: Record<string, RelOp | 'approx' | 'in'> = {
+  le: '<=',
+  leq: '<=',
+  leqslant: '<=',
+  ge: '>=',
+  geq: '>=',
+  geqslant: '>=',
+  lt: '<',
+  gt: '>',
+  ne: '!=',
+  neq: '!=',
+  approx: 'approx',
+  simeq: 'approx',
+  in: 'in',
+};
+
+/** Parse one answer; null when it is not math we can read. Throws only ParseTimeout (past the deadline). */
+export function parseMath(input: string, opts: ParseOptions = {}): Expr | null {
+  try {
+    const tokens = splitWords(tokenize(normalizeLatex(input)));
+    if (tokens.length === 1) return null;
+    const p = new Parser(tokens, opts.deadline);
+    const e = p.top();
+    return e;
+  } catch (err) {
+    if (err instanceof ParseFailure) return null;
+    if (err instanceof RangeError) return null; // stack exhausted on pathological nesting
+    throw err;
+  }
+}
+
+/** Multi-letter words that are not names we know become single letters, unless the whole answer is that word. */
+function splitWords(tokens: Token[]): Token[] {
+  const onlyWord = tokens.length === 2 && tokens[0].t === 'word';
+  if (onlyWord) {
+    const w = (tokens[0] as { text: string }).text;
+    if (w.length > 1 && !(w in FUNCTIONS) && !isConstWord(w)) return [{ t: 'text', text: w, cmd: 'word' }, tokens[1]];
+  }
+  const out: Token[] = [];
+  for (const tok of tokens) {
+    if (tok.t === 'word' && tok.text.length > 1 && !(tok.text in FUNCTIONS) && !isConstWord(tok.text)) {
+      if (PERCENT_WORDS.has(tok.text.toLowerCase())) {
+        out.push({ t: 'op', text: '%' });
+        continue;
+      }
+      for (const ch of tok.text) out.push({ t: 'word', text: ch });
+    } else out.push(tok);
+  }
+  return out;
+}
+
+function isConstWord(w: string): boolean {
+  return w === 'pi' || w === 'inf' || w === 'infty' || w === 'infinity' || w === 'oo';
+}
+
+class Parser {
+  private pos = 0;
+  private depth = 0;
+  private steps = 0;
+  private absDepth = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly deadline: number | undefined,
+  ) {}
+
+  top(): Expr {
+    const e = this.list(['end']);
+    this.expectEnd();
+    return e;
+  }
+
+  private expectEnd(): void {
+    if (this.peek().t !== 'end') throw new ParseFailure('trailing input');
+  }
+
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
+  }
+
+  private next(): Token {
+    const t = this.tokens[this.pos];
+    if (this.pos < this.tokens.length - 1) this.pos++;
+    return t;
+  }
+
+  private isOp(text: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.t === 'op' && t.text === text;
+  }
+
+  private isCmd(name: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.t === 'cmd' && t.name === name;
+  }
+
+  private expectOp(text: string): void {
+    if (!this.isOp(text)) throw new ParseFailure(`expected '${text}'`);
+    this.next();
+  }
+
+  private tick(): void {
+    this.steps++;
+    if ((this.steps & 255) === 0 && this.deadline !== undefined && performance.now() > this.deadline) {
+      throw new ParseTimeout('parse time budget exceeded');
+    }
+  }
+
+  private enter(): void {
+    this.depth++;
+    if (this.depth > MAX_DEPTH) throw new ParseFailure('nesting too deep');
+  }
+
+  /** Items separated by `,` and `;` until a closer. `;` separates groups (each a tuple when it has commas). */
+  private list(closers: readonly string[]): Expr {
+    const groups: Expr[][] = [[]];
+    for (;;) {
+      if (this.atCloser(closers) && groups.length === 1 && groups[0].length === 0) {
+        throw new ParseFailure('empty');
+      }
+      groups[groups.length - 1].push(this.relation());
+      if (this.isOp(',')) {
+        this.next();
+        continue;
+      }
+      if (this.isOp(';')) {
+        this.next();
+        if (this.atCloser(closers)) break;
+        groups.push([]);
+        continue;
+      }
+      break;
+    }
+    if (groups.length === 1) {
+      const items = groups[0];
+      if (items.length === 1) return expandPm(items[0]);
+      return { kind: 'set', items: items.flatMap(pmValues) };
+    }
+    const multi = groups.some((g) => g.length > 1);
+    const items = groups.map((g) => (g.length === 1 ? g[0] : ({ kind: 'tuple', items: g } as Expr)));
+    return { kind: 'set', items: multi ? items : items.flatMap(pmValues) };
+  }
+
+  private atCloser(closers: readonly string[]): boolean {
+    const t = this.peek();
+    if (t.t === 'end') return true;
+    if (t.t === 'op') return closers.includes(t.text);
+    if (t.t === 'cmd') return closers.includes(`\\${t.name}`);
+    return false;
+  }
+
+  private relation(): Expr {
+    const first = this.union();
+    const parts: { op: RelOp | 'approx' | 'in'; rhs: Expr }[] = [];
+    for (;;) {
+      const op = this.relOp();
+      if (!op) break;
+      parts.push({ op, rhs: this.union() });
+    }
+    if (parts.length === 0) return first;
+    // `x \approx 11` reads as 11; `\frac{9.5}{3.14} \approx 3.01` keeps the exact left side.
+    const ai = parts.findIndex((p) => p.op === 'approx');
+    let lhs = first;
+    let rest = parts;
+    if (ai === 0 && parts.length >= 1 && first.kind === 'sym') {
+      lhs = parts[0].rhs;
+      rest = parts.slice(1);
+      const next = rest.findIndex((p) => p.op === 'approx');
+      rest = next >= 0 ? rest.slice(0, next) : rest;
+    } else if (ai >= 0) rest = parts.slice(0, ai);
+    if (rest.length === 0) return lhs;
+    if (rest.length === 1 && rest[0].op === 'in') return { kind: 'in', lhs, rhs: rest[0].rhs };
+    const rels: Rel[] = [];
+    let left = lhs;
+    for (const p of rest) {
+      if (p.op === 'in' || p.op === 'approx') throw new ParseFailure('mixed relation chain');
+      rels.push({ kind: 'rel', op: p.op, lhs: left, rhs: p.rhs });
+      left = p.rhs;
+    }
+    return rels.length === 1 ? rels[0] : { kind: 'chain', rels };
+  }
+
+  private relOp(): RelOp | 'approx' | 'in' | null {
+    const t = this.peek();
+    if (t.t === 'op') {
+      if (t.text === '=' || t.text === '<' || t.text === '>' || t.text === '<=' || t.text === '>=' || t.text === '!=') {
+        this.next();
+        return t.text;
+      }
+      return null;
+    }
+    if (t.t === 'cmd' && t.name in REL_CMDS) {
+      this.next();
+      return REL_CMDS[t.name];
+    }
+    return null;
+  }
+
+  private union(): Expr {
+    let e = this.additive();
+    for (;;) {
+      if (this.isCmd('cup')) {
+        this.next();
+        const rhs = this.additive();
+        e = { kind: 'union', items: [...(e.kind === 'union' ? e.items : [e]), rhs] };
+      } else if (this.isCmd('cap')) {
+        this.next();
+        const rhs = this.additive();
+        e = { kind: 'intersect', items: [...(e.kind === 'intersect' ? e.items : [e]), rhs] };
+      } else return e;
+    }
+  }
+
+  private additive(): Expr {
+    this.enter();
+    const terms: Expr[] = [];
+    let pmA: Expr | null = null;
+    let pmB: Expr | null = null;
+    terms.push(this.unary());
+    for (;;) {
+      this.tick();
+      if (this.isOp('+')) {
+        this.next();
+        terms.push(this.multiplicative());
+      } else if (this.isOp('-')) {
+        this.next();
+        terms.push({ kind: 'neg', arg: this.multiplicative() });
+      } else if ((this.isCmd('pm') || this.isCmd('mp')) && pmB === null) {
+        this.next();
+        pmA = terms.length === 1 ? terms[0] : { kind: 'add', terms: [...terms] };
+        terms.length = 0;
+        pmB = this.multiplicative();
+        terms.push(pmB);
+      } else break;
+    }
+    this.depth--;
+    if (pmB !== null) {
+      const tail = terms.slice(1);
+      const b: Expr = tail.length === 0 ? pmB : { kind: 'add', terms: [pmB, ...tail] };
+      return { kind: 'pm', a: pmA, b };
+    }
+    return terms.length === 1 ? terms[0] : { kind: 'add', terms };
+  }
+
+  private unary(): Expr {
+    if (this.isOp('-')) {
+      this.next();
+      const arg = this.unary();
+      return arg.kind === 'num' ? { kind: 'neg', arg } : { kind: 'neg', arg };
+    }
+    if (this.isOp('+')) {
+      this.next();
+      return this.unary();
+    }
+    if (this.isCmd('pm') || this.isCmd('mp')) {
+      this.next();
+      return { kind: 'pm', a: null, b: this.multiplicative() };
+    }
+    return this.multiplicative();
+  }
+
+  private multiplicative(): Expr {
+    this.enter();
+    let acc = this.postfix();
+    for (;;) {
+      this.tick();
+      const t = this.peek();
+      if (t.t === 'op' && (t.text === '*' || t.text === '/' || t.text === ':')) {
+        if (t.text === ':' && this.peek(1).t === 'end') break;
+        this.next();
+        const rhs = this.postfix();
+        acc = t.text === '*' ? mul(acc, rhs) : { kind: 'div', num: acc, den: rhs };
+        continue;
+      }
+      if (t.t === 'cmd' && (t.name === 'cdot' || t.name === 'times' || t.name === 'ast')) {
+        this.next();
+        acc = mul(acc, this.postfix());
+        continue;
+      }
+      if (t.t === 'cmd' && t.name === 'div') {
+        this.next();
+        acc = { kind: 'div', num: acc, den: this.postfix() };
+        continue;
+      }
+      if (t.t === 'cmd' && (t.name === 'mod' || t.name === 'bmod')) {
+        this.next();
+        acc = { kind: 'call', name: 'mod', args: [acc, this.postfix()], known: true };
+        continue;
+      }
+      if (t.t === 'cmd' && t.name === 'pmod') {
+        // `a \pmod{m}` states a congruence; the value is a.
+        this.next();
+        this.group();
+        continue;
+      }
+      if (t.t === 'text' && this.isDroppableText(t)) {
+        this.next();
+        continue;
+      }
+      if (this.startsImplicitFactor()) {
+        // mixed number: 3\frac{1}{2} = 3 + 1/2
+        const rhs = this.postfix();
+        if (acc.kind === 'num' && !acc.float && rhs.kind === 'div' && isIntLit(rhs.num) && isIntLit(rhs.den)) {
+          acc = { kind: 'add', terms: [acc, rhs] };
+        } else acc = mul(acc, rhs);
+        continue;
+      }
+      break;
+    }
+    this.depth--;
+    return acc;
+  }
+
+  private isDroppableText(t: Extract<Token, { t: 'text' }>): boolean {
+    if (t.cmd !== 'text' && t.cmd !== 'mbox' && t.cmd !== 'textnormal' && t.cmd !== 'textbf' && t.cmd !== 'textit') {
+      return false;
+    }
+    return !/\d/.test(t.text);
+  }
+
+  private startsImplicitFactor(): boolean {
+    const t = this.peek();
+    switch (t.t) {
+      case 'num':
+      case 'word':
+        return true;
+      case 'text':
+        return t.cmd !== 'text' && t.cmd !== 'mbox' && t.cmd !== 'textnormal';
+      case 'op':
+        return t.text === '(' || t.text === '{' || (t.text === '[' && false) || (t.text === '|' && this.absDepth === 0);
+      case 'cmd':
+        return IMPLICIT_START_CMDS.has(t.name) || GREEK.has(t.name) || t.name in FUNCTIONS;
+      default:
+        return false;
+    }
+  }
+
+  private postfix(): Expr {
+    let e = this.primary();
+    for (;;) {
+      this.tick();
+      if (this.isOp('^') || this.isOp('**')) {
+        this.next();
+        e = { kind: 'pow', base: e, exp: this.exponent() };
+      } else if (this.isOp('!')) {
+        this.next();
+        e = { kind: 'call', name: 'factorial', args: [e], known: true };
+      } else if (this.isOp('%')) {
+        this.next();
+        e = { kind: 'div', num: e, den: num(100) };
+      } else if (this.isOp("'")) {
+        this.next();
+        e = e.kind === 'sym' ? { kind: 'sym', name: `${e.name}'` } : e;
+      } else if (this.isOp('_')) {
+        this.next();
+        const sub = this.subscriptText();
+        if (e.kind === 'sym') e = { kind: 'sym', name: `${e.name}_${sub}` };
+        else if (e.kind !== 'num') throw new ParseFailure('subscript on a non-symbol');
+        // a number's subscript is its base (204_5): the digits are the answer
+      } else return e;
+    }
+  }
+
+  private exponent(): Expr {
+    if (this.isOp('{')) return this.group();
+    if (this.isOp('-')) {
+      this.next();
+      return { kind: 'neg', arg: this.exponent() };
+    }
+    const t = this.peek();
+    if (t.t === 'num' && t.text.length > 1 && !t.text.includes('.') && this.isLatexy()) {
+      // x^23 in LaTeX is x^2 * 3; in plain text (x^23) it is x^23. We keep the plain reading.
+    }
+    return this.primary();
+  }
+
+  private isLatexy(): boolean {
+    return true;
+  }
+
+  private subscriptText(): string {
+    if (this.isOp('{')) {
+      this.next();
+      let depth = 1;
+      let text = '';
+      for (;;) {
+        const t = this.next();
+        if (t.t === 'end') throw new ParseFailure('unclosed subscript');
+        if (t.t === 'op' && t.text === '{') depth++;
+        if (t.t === 'op' && t.text === '}') {
+          depth--;
+          if (depth === 0) break;
+        }
+        text += tokenText(t);
+      }
+      return text.length === 1 ? text : text.length === 0 ? '' : `{${text}}`;
+    }
+    const t = this.next();
+    if (t.t === 'num') {
+      // x_12 is x_1 * 2 in LaTeX; answers mean x_{12} when written so rarely that we take the first digit.
+      if (t.text.length > 1) {
+        this.pos--;
+        this.tokens.splice(this.pos, 1, { t: 'num', text: t.text[0], float: false }, { ...t, text: t.text.slice(1) });
+        this.next();
+        return t.text[0];
+      }
+      return t.text;
+    }
+    if (t.t === 'word' || t.t === 'cmd') return tokenText(t);
+    throw new ParseFailure('bad subscript');
+  }
+
+  /** `{ ... }` as a value: a set when it holds commas (`{1,3}`), else the grouped value. */
+  private group(): Expr {
+    this.expectOp('{');
+    this.enter();
+    const e = this.list(['}']);
+    this.expectOp('}');
+    this.depth--;
+    return e;
+  }
+
+  /** One argument of `\frac`/`\sqrt`: a braced group or a single token (`\frac12`). */
+  private arg(): Expr {
+    if (this.isOp('{')) return this.group();
+    const t = this.peek();
+    if (t.t === 'num' && t.text.length > 1 && /^\d+$/.test(t.text)) {
+      this.tokens.splice(this.pos, 1, { t: 'num', text: t.text[0], float: false }, { ...t, text: t.text.slice(1) });
+    }
+    if (t.t === 'word' && t.text.length > 1) {
+      this.tokens.splice(this.pos, 1, { t: 'word', text: t.text[0] }, { t: 'word', text: t.text.slice(1) });
+    }
+    return this.primary();
+  }
+
+  private primary(): Expr {
+    this.enter();
+    this.tick();
+    const e = this.primaryInner();
+    this.depth--;
+    return e;
+  }
+
+  private primaryInner(): Expr {
+    const t = this.next();
+    switch (t.t) {
+      case 'num':
+        return num(Number(t.text), t.text.replace(/^0+(?=\d)/, ''), t.float);
+      case 'word':
+        return this.word(t.text);
+      case 'text':
+        return this.textToken(t);
+      case 'op':
+        return this.opPrimary(t.text);
+      case 'cmd':
+        return this.command(t.name);
+      case 'end':
+        throw new ParseFailure('unexpected end');
+    }
+  }
+
+  private word(w: string): Expr {
+    if (isConstWord(w)) return { kind: 'const', name: w === 'pi' ? 'pi' : 'inf' };
+    const fn = FUNCTIONS[w];
+    if (fn) return this.functionCall(fn);
+    if (w === 'e' && (this.isOp('^') || this.isOp('**'))) return { kind: 'const', name: 'e' };
+    if (FUNCTION_LETTERS.has(w) && this.isOp('(')) {
+      this.next();
+      const args = this.callArgs(')');
+      return { kind: 'call', name: w, args, known: false };
+    }
+    return { kind: 'sym', name: w };
+  }
+
+  private callArgs(closer: string): Expr[] {
+    const args: Expr[] = [];
+    for (;;) {
+      args.push(this.relation());
+      if (this.isOp(',')) {
+        this.next();
+        continue;
+      }
+      this.expectOp(closer);
+      return args;
+    }
+  }
+
+  private textToken(t: Extract<Token, { t: 'text' }>): Expr {
+    const body = t.text.trim();
+    if (t.cmd === 'operatorname') {
+      const fn = FUNCTIONS[body] ?? FUNCTIONS[body.toLowerCase()];
+      if (fn) return this.functionCall(fn);
+      if (!this.isOp('(')) return { kind: 'sym', name: body };
+      this.next();
+      return { kind: 'call', name: body, args: this.callArgs(')'), known: false };
+    }
+    if (
+      /^[a-zA-Z]+$/.test(body) &&
+      t.cmd !== 'text' &&
+      t.cmd !== 'mbox' &&
+      t.cmd !== 'textnormal' &&
+      t.cmd !== 'word'
+    ) {
+      // \mathbf{x}, \mathrm{e}, \variable{x}
+      if (body === 'e' && t.cmd === 'mathrm') return { kind: 'const', name: 'e' };
+      return { kind: 'sym', name: body };
+    }
+    const inner = parseMath(body);
+    if (inner && /\d/.test(body)) return inner;
+    if (body.length === 1 && /[a-zA-Z]/.test(body)) return { kind: 'text', text: body };
+    if (body.length === 0) throw new ParseFailure('empty text');
+    return { kind: 'text', text: body };
+  }
+
+  private opPrimary(op: string): Expr {
+    switch (op) {
+      case '(':
+      case '[':
+        return this.bracketed(op);
+      case '{':
+        this.pos--;
+        return this.group();
+      case '|': {
+        this.absDepth++;
+        const inner = this.additive();
+        this.absDepth--;
+        this.expectOp('|');
+        return { kind: 'call', name: 'abs', args: [inner], known: true };
+      }
+      default:
+        throw new ParseFailure(`unexpected '${op}'`);
+    }
+  }
+
+  /** `( ... )` / `[ ... ]` and the mixed forms: grouping, tuples, intervals. */
+  private bracketed(open: string): Expr {
+    if (this.isOp(')') || this.isOp(']')) throw new ParseFailure('empty brackets');
+    const saveAbs = this.absDepth;
+    this.absDepth = 0;
+    const items: Expr[] = [];
+    for (;;) {
+      items.push(this.relation());
+      if (this.isOp(',') || this.isOp(';')) {
+        this.next();
+        continue;
+      }
+      break;
+    }
+    this.absDepth = saveAbs;
+    const close = this.next();
+    if (close.t !== 'op' || (close.text !== ')' && close.text !== ']')) throw new ParseFailure('unclosed bracket');
+    if (items.length === 1) {
+      if (open === '(' && close.text === ')') return items[0];
+      if (open === '[' && close.text === ']') return items[0];
+      throw new ParseFailure('mismatched brackets');
+    }
+    if (items.length === 2 && !(open === '(' && close.text === ')')) {
+      return { kind: 'interval', lo: items[0], hi: items[1], loOpen: open === '(', hiOpen: close.text === ')' };
+    }
+    if (open !== '(' || close.text !== ')') {
+      if (open === '[' && close.text === ']') return { kind: 'tuple', items };
+      throw new ParseFailure('mismatched brackets');
+    }
+    return { kind: 'tuple', items };
+  }
+
+  private command(name: string): Expr {
+    if (name === 'frac') {
+      const n = this.arg();
+      const d = this.arg();
+      return { kind: 'div', num: n, den: d };
+    }
+    if (name === 'sqrt') {
+      if (this.isOp('[')) {
+        this.next();
+        const idx = this.additive();
+        this.expectOp(']');
+        const x = this.arg();
+        return { kind: 'pow', base: x, exp: { kind: 'div', num: num(1), den: idx } };
+      }
+      return { kind: 'call', name: 'sqrt', args: [this.arg()], known: true };
+    }
+    if (name === 'binom' || name === 'dbinom' || name === 'tbinom') {
+      const n = this.arg();
+      const k = this.arg();
+      return { kind: 'call', name: 'binom', args: [n, k], known: true };
+    }
+    if (name === 'boxed' || name === 'fbox' || name === 'underline') return this.group();
+    if (name === 'pi') return { kind: 'const', name: 'pi' };
+    if (name === 'infty' || name === 'infin') return { kind: 'const', name: 'inf' };
+    if (name === 'emptyset' || name === 'varnothing') return { kind: 'set', items: [] };
+    if (name === '{' || name === 'lbrace') {
+      if (this.isCmd('}') || this.isCmd('rbrace')) {
+        this.next();
+        return { kind: 'set', items: [] };
+      }
+      const inner = this.list(['\\}', '\\rbrace']);
+      const close = this.next();
+      if (close.t !== 'cmd' || (close.name !== '}' && close.name !== 'rbrace')) throw new ParseFailure('unclosed set');
+      return inner.kind === 'set' ? inner : { kind: 'set', items: [inner] };
+    }
+    if (name === 'vert' || name === 'lvert' || name === '|' || name === 'rvert') {
+      this.absDepth++;
+      const inner = this.additive();
+      this.absDepth--;
+      const close = this.next();
+      const ok =
+        (close.t === 'cmd' && (close.name === 'vert' || close.name === 'rvert' || close.name === '|')) ||
+        (close.t === 'op' && close.text === '|');
+      if (!ok) throw new ParseFailure('unclosed absolute value');
+      return { kind: 'call', name: 'abs', args: [inner], known: true };
+    }
+    if (name === 'lfloor' || name === 'lceil' || name === 'ulcorner') {
+      const closer = name === 'lfloor' ? 'rfloor' : name === 'lceil' ? 'rceil' : 'urcorner';
+      const inner = this.additive();
+      if (!this.isCmd(closer)) throw new ParseFailure(`expected \\${closer}`);
+      this.next();
+      return { kind: 'call', name: name === 'lfloor' ? 'floor' : 'ceil', args: [inner], known: true };
+    }
+    if (name === 'begin') return this.environment();
+    if (GREEK.has(name)) return { kind: 'sym', name };
+    if (name in FUNCTIONS) return this.functionCall(FUNCTIONS[name]);
+    if (name === 'ceil' || name === 'floor') return this.functionCall(name);
+    if (ACCENTS.has(name)) {
+      const inner = this.arg();
+      if (inner.kind === 'sym') return { kind: 'sym', name: `${name}{${inner.name}}` };
+      return inner;
+    }
+    if (name === 'sum' || name === 'prod' || name === 'int') return this.bigOperator(name);
+    if (name === 'exp') return this.functionCall('exp');
+    if (name === 'percent') return num(0.01, '0.01', true);
+    throw new ParseFailure(`unknown command \\${name}`);
+  }
+
+  private bigOperator(name: string): Expr {
+    let lower: Expr = { kind: 'text', text: '' };
+    let upper: Expr = { kind: 'text', text: '' };
+    for (let k = 0; k < 2; k++) {
+      if (this.isOp('_')) {
+        this.next();
+        lower = this.isOp('{') ? this.groupRelation() : this.primary();
+      } else if (this.isOp('^')) {
+        this.next();
+        upper = this.isOp('{') ? this.group() : this.primary();
+      }
+    }
+    const body = this.multiplicative();
+    return { kind: 'call', name, args: [lower, upper, body], known: false };
+  }
+
+  private groupRelation(): Expr {
+    this.expectOp('{');
+    const e = this.relation();
+    this.expectOp('}');
+    return e;
+  }
+
+  private functionCall(fn: string): Expr {
+    let power: Expr | null = null;
+    let base: Expr | null = null;
+    for (let k = 0; k < 2; k++) {
+      if (this.isOp('^')) {
+        this.next();
+        power = this.exponent();
+      } else if (this.isOp('_') && fn === 'ln') {
+        this.next();
+        base = this.isOp('{') ? this.group() : this.primary();
+      }
+    }
+    let args: Expr[];
+    if (this.isOp('(')) {
+      this.next();
+      args = this.callArgs(')');
+    } else if (this.isOp('{') && fn !== 'sqrt') {
+      args = [this.group()];
+    } else {
+      if (this.peek().t === 'end') throw new ParseFailure(`function ${fn} without argument`);
+      args = [this.postfix()];
+    }
+    let e: Expr =
+      fn === 'ln' && base
+        ? { kind: 'div', num: { kind: 'call', name: 'ln', args, known: true }, den: callLn(base) }
+        : { kind: 'call', name: fn, args, known: true };
+    if (power) {
+      // \sin^{-1} x is arcsin
+      if (power.kind === 'neg' && power.arg.kind === 'num' && power.arg.text === '1' && TRIG_INVERSE[fn]) {
+        e = { kind: 'call', name: TRIG_INVERSE[fn], args, known: true };
+      } else e = { kind: 'pow', base: e, exp: power };
+    }
+    return e;
+  }
+
+  private environment(): Expr {
+    const env = this.envName();
+    if (!MATRIX_ENVS.has(env)) throw new ParseFailure(`unsupported environment ${env}`);
+    if (env === 'array' && this.isOp('{')) {
+      // column spec {cc}
+      this.next();
+      while (!this.isOp('}')) if (this.next().t === 'end') throw new ParseFailure('unclosed array spec');
+      this.next();
+    }
+    const rows: Expr[][] = [[]];
+    for (;;) {
+      if (this.isCmd('end')) break;
+      if (this.isOp('\\\\')) {
+        this.next();
+        rows.push([]);
+        continue;
+      }
+      rows[rows.length - 1].push(this.additive());
+      if (this.isOp('&')) this.next();
+    }
+    this.next();
+    const close = this.envName();
+    if (close !== env) throw new ParseFailure('mismatched environment');
+    const kept = rows.filter((r) => r.length > 0);
+    if (kept.length === 0) throw new ParseFailure('empty matrix');
+    const width = kept[0].length;
+    if (kept.some((r) => r.length !== width)) throw new ParseFailure('ragged matrix');
+    return { kind: 'matrix', rows: kept };
+  }
+
+  private envName(): string {
+    this.expectOp('{');
+    let name = '';
+    while (!this.isOp('}')) {
+      const t = this.next();
+      if (t.t === 'end') throw new ParseFailure('unclosed environment name');
+      name += tokenText(t);
+    }
+    this.next();
+    return name;
+  }
+}
+
+const MATRIX_ENVS = new Set(['pmatrix', 'bmatrix', 'matrix', 'vmatrix', 'Bmatrix', 'smallmatrix', 'array', 'Vmatrix']);
+const ACCENTS = new Set(['overline', 'bar', 'hat', 'vec', 'tilde', 'widehat', 'overrightarrow', 'mathbf', 'dot']);
+const TRIG_INVERSE: Record<string, string> = { sin: 'asin', cos: 'acos', tan: 'atan' };
+const IMPLICIT_START_CMDS = new Set([
+  'frac',
+  'sqrt',
+  'pi',
+  'infty',
+  'binom',
+  'dbinom',
+  'lfloor',
+  'lceil',
+  'vert',
+  'lvert',
+  'begin',
+  'overline',
+  'bar',
+  'hat',
+  'vec',
+  'mathbf',
+  'exp',
+  'sum',
+  'prod',
+  'ulcorner',
+  'boxed',
+]);
+
+function tokenText(t: Token): string {
+  switch (t.t) {
+    case 'num':
+      return t.text;
+    case 'word':
+      return t.text;
+    case 'cmd':
+      return `\\${t.name}`;
+    case 'op':
+      return t.text;
+    case 'text':
+      return t.text;
+    case 'end':
+      return '';
+  }
+}
+
+function callLn(x: Expr): Expr {
+  return { kind: 'call', name: 'ln', args: [x], known: true };
+}
+
+function isIntLit(e: Expr): boolean {
+  return e.kind === 'num' && !e.float;
+}
+
+function mul(a: Expr, b: Expr): Expr {
+  return { kind: 'mul', factors: [...(a.kind === 'mul' ? a.factors : [a]), b] };
+}
+
+/** A standalone `a ± b` is the set {a - b, a + b}. */
+function expandPm(e: Expr): Expr {
+  const vals = pmValues(e);
+  return vals.length === 1 ? vals[0] : { kind: 'set', items: vals };
+}
+
+function pmValues(e: Expr): Expr[] {
+  if (e.kind !== 'pm') {
+    if (containsPm(e)) return expandNestedPm(e);
+    return [e];
+  }
+  const b = e.b;
+  if (e.a === null) return [{ kind: 'neg', arg: b }, b];
+  return [
+    { kind: 'add', terms: [e.a, { kind: 'neg', arg: b }] },
+    { kind: 'add', terms: [e.a, b] },
+  ];
+}
+
+function containsPm(e: Expr): boolean {
+  if (e.kind === 'pm') return true;
+  if (e.kind === 'set' || e.kind === 'tuple' || e.kind === 'rel') return false;
+  switch (e.kind) {
+    case 'div':
+      return containsPm(e.num) || containsPm(e.den);
+    case 'add':
+      return e.terms.some(containsPm);
+    case 'mul':
+      return e.factors.some(containsPm);
+    case 'neg':
+      return containsPm(e.arg);
+    default:
+      return false;
+  }
+}
+
+/** `\frac{-1 \pm \sqrt{13}}{4}`: substitute each sign choice into the surrounding expression. */
+function expandNestedPm(e: Expr): Expr[] {
+  const pick = (x: Expr, sign: 0 | 1): Expr => {
+    switch (x.kind) {
+      case 'pm':
+        return pmValues(x)[sign];
+      case 'div':
+        return { kind: 'div', num: pick(x.num, sign), den: pick(x.den, sign) };
+      case 'add':
+        return { kind: 'add', terms: x.terms.map((t) => pick(t, sign)) };
+      case 'mul':
+        return { kind: 'mul', factors: x.factors.map((t) => pick(t, sign)) };
+      case 'neg':
+        return { kind: 'neg', arg: pick(x.arg, sign) };
+      default:
+        return x;
+    }
+  };
+  return [pick(e, 0), pick(e, 1)];
+}
