@@ -77,14 +77,22 @@ export function splitOf(scene: Scene, question: string): Split {
   return 'test';
 }
 
-function parseOptions(options: SynthOptions) {
+/** Options validated, defaults filled; a bad value is a ConfigError naming `synth.<field>`. */
+export function parseSynthOptions(options: SynthOptions): z.output<typeof SynthOptions> {
   const parsed = SynthOptions.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue.path.join('.') || 'options';
-    throw new ConfigError(`synth.${field}`, issue.message, { hint: SynthOptions.shape[field as 'n']?.description });
+    throw new ConfigError(`synth.${field}`, issue.message, {
+      value: issue.input,
+      hint: SynthOptions.shape[field as 'n']?.description,
+    });
   }
-  const o = parsed.data;
+  return parsed.data;
+}
+
+function parseOptions(options: SynthOptions) {
+  const o = parseSynthOptions(options);
   const plan = (o.families ?? FAMILIES)
     .map((name) => {
       const family = FAMILY_TABLE[name];

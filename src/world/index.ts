@@ -5,6 +5,7 @@ export {
   FAMILY_TABLE,
   generateDataset,
   iterateDataset,
+  parseSynthOptions,
   SPLITS,
   type Split,
   SynthOptions,
@@ -18,3 +19,4 @@ export { DETOUR_RATE, REFLECTION_MARKERS, readCaption } from './reader.ts';
 export { PALETTE, renderPixels, renderScene } from './render.ts';
 export * from './scene.ts';
 export { TRACE_TAGS, worldTokens, worldVocabulary } from './vocabulary.ts';
+export { type WorldDatasetSummary, type WriteWorldOptions, writeWorldDataset } from './write-dataset.ts';
