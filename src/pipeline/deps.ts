@@ -37,8 +37,11 @@ export interface PipelineDeps {
   readonly trainer: Trainer;
   /** The base model every round's SFT starts from; `dir` is the run's folder for it (an embedded base is made there). */
   readonly base: (dir: string) => Promise<Checkpoint>;
-  /** Grades one completion against a problem's gold answer. */
-  readonly judge: (text: string, problem: Problem) => Verdict;
+  /**
+   * The text the policy reads beside the image, for SFT examples, rollouts and evaluation alike; it must be the text
+   * the trainer builds for RL problems. Defaults to the question (with its choices) and the paper's instruction.
+   */
+  readonly policyPromptText?: (problem: Problem) => string;
   /** Names shown in the manifest and report for the engines in use. */
   readonly describe?: () => Record<string, string>;
 }

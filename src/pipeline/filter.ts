@@ -3,8 +3,8 @@
  * keep the final answer, bound the length, drop duplicates. Output format `<think>...</think>` then
  * `<answer>...</answer>`.
  *
- *   "Count 3 red. Wait, let me recount: 4.<answer>3</answer>" with marker "Wait," ->
- *   "<think>Count 3 red.</think>\n<answer>3</answer>" (truncated)
+ *   "<think>Count 3 red. Wait, let me recount: 3.</think> So 3. <answer>3</answer>" with marker "Wait," ->
+ *   "<think>Count 3 red.</think> So 3. <answer>3</answer>" (truncated)
  */
 export interface FilterSettings {
   readonly markers: readonly string[];
@@ -52,6 +52,15 @@ export function reasoningOf(text: string): string {
   return body.replace(/<\/?think>/g, '').trim();
 }
 
+/** The short justification between `</think>` and `<answer>` (paper §3: the model learns to write one), or ''. */
+export function justificationOf(text: string): string {
+  const end = text.indexOf('</think>');
+  if (end < 0) return '';
+  const start = end + '</think>'.length;
+  const answer = text.indexOf('<answer>', start);
+  return (answer < 0 ? '' : text.slice(start, answer)).trim();
+}
+
 /** Cut at the earliest marker; `truncated` says whether any marker was found. */
 export function cutAtMarkers(reasoning: string, markers: readonly string[]): { text: string; truncated: boolean } {
   let cut = reasoning.length;
@@ -67,8 +76,9 @@ export function countWords(text: string): number {
   return words[0] === '' ? 0 : words.length;
 }
 
-export function formatResponse(reasoning: string, answer: string): string {
-  return `<think>${reasoning}</think>\n<answer>${answer}</answer>`;
+/** `<think>reasoning</think> justification <answer>answer</answer>` (one line; the justification may be empty). */
+export function formatResponse(reasoning: string, justification: string, answer: string): string {
+  return `<think>${reasoning}</think> ${justification ? `${justification} ` : ''}<answer>${answer}</answer>`;
 }
 
 export function filterTraces(candidates: readonly FilterCandidate[], settings: FilterSettings): FilterOutcome {
@@ -113,7 +123,9 @@ export function filterTraces(candidates: readonly FilterCandidate[], settings: F
       drop(c.problemId, 'too-long');
       continue;
     }
-    const response = formatResponse(cut.text, c.answer.trim());
+    // A justification that itself reflects ("wait, ...") goes with the detour.
+    const justification = cutAtMarkers(justificationOf(c.text), settings.markers).text;
+    const response = formatResponse(cut.text, justification, c.answer.trim());
     const key = `${c.problemId}\u0000${response.replace(/\s+/g, ' ')}`;
     if (settings.dedup && seen.has(key)) {
       drop(c.problemId, 'duplicate');

@@ -122,7 +122,7 @@ describe('the round loop on fake backends', () => {
 
     const changed: string[] = [];
     const before = await readFile(join(root, 'full/round-1/sft-data.jsonl'), 'utf8');
-    await runPipeline(fakeConfig('full', { filter: { maxWords: 9 } }), createFakeDeps({ calls: changed }));
+    await runPipeline(fakeConfig('full', { filter: { maxWords: 6 } }), createFakeDeps({ calls: changed }));
     const after = await readFile(join(root, 'full/round-1/sft-data.jsonl'), 'utf8');
     expect(after.split('\n').length).toBeLessThan(before.split('\n').length);
     const manifest = await readManifest(join(root, 'full'));

@@ -9,9 +9,10 @@ import { contentHash, DataError, hashFile, writeJsonAtomic } from '../core/index
  * plus input artifacts' hashes), the hash of each output, timings and counts. A stage whose record is `done`, whose
  * input hash matches and whose outputs still hash to the recorded values is skipped.
  *
- * Crash safety: a stage writes into `.staging/<stage>/` and its outputs are renamed into place only when it finished;
- * the manifest (written atomically) says `done` only after that. So a kill at any point leaves either a finished stage
- * or one that reruns from scratch; nothing half-written is ever taken as complete.
+ * Crash safety: a stage writes into `.staging/<stage>.<input hash>/` and its outputs are renamed into place only when
+ * it finished; the manifest (written atomically) says `done` only after that. So a kill at any point leaves either a
+ * finished stage or one that runs again (its writers are atomic; a trainer may resume from what it saved in its own
+ * output folder); nothing half-written is ever taken as complete.
  */
 export const StageRecord = z.object({
   state: z.enum(['running', 'done', 'failed']),
@@ -78,6 +79,14 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
+async function clearStaleStaging(root: string, prefix: string, keep: string): Promise<void> {
+  if (!existsSync(root)) return;
+  for (const entry of await readdir(root)) {
+    const full = join(root, entry);
+    if (entry.startsWith(`${prefix}.`) && full !== keep) await rm(full, { recursive: true, force: true });
+  }
+}
+
 export interface StageSpec<T extends Record<string, number>> {
   /** `round-1/distill`; also the staging folder name. */
   readonly key: string;
@@ -129,8 +138,6 @@ export async function openLedger(
     await writeJsonAtomic(join(runDir, MANIFEST_FILE), manifest);
   };
   await save();
-  // Leftovers of a killed attempt are never read; clear them so they cannot accumulate.
-  await rm(join(runDir, '.staging'), { recursive: true, force: true });
 
   const isComplete = async (record: StageRecord | undefined, inputHash: string, outputs: readonly string[]) => {
     if (record?.state !== 'done' || record.inputHash !== inputHash) return false;
@@ -152,8 +159,11 @@ export async function openLedger(
         return { skipped: true, record: previous };
       }
 
-      const stagingDir = join(runDir, '.staging', spec.key.replaceAll('/', '__'));
-      await rm(stagingDir, { recursive: true, force: true });
+      // The staging folder is keyed by the input hash: a killed attempt's folder is handed to the same stage again (a
+      // trainer may resume from its own checkpoints there); folders of other inputs are cleared.
+      const prefix = spec.key.replaceAll('/', '__');
+      const stagingDir = join(runDir, '.staging', `${prefix}.${inputHash.slice(0, 16)}`);
+      await clearStaleStaging(join(runDir, '.staging'), prefix, stagingDir);
       const staged = (out: string) => join(stagingDir, out);
       const startedAt = now();
       const t0 = performance.now();

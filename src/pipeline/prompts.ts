@@ -28,13 +28,17 @@ export function resolveImage(imageRoot: string, path: string): string {
   return isAbsolute(path) ? path : join(imageRoot, path);
 }
 
-export function policyPrompt(problem: Problem, imageRoot: string): Prompt {
+export function policyPrompt(
+  problem: Problem,
+  imageRoot: string,
+  text: (problem: Problem) => string = policyPromptText,
+): Prompt {
   return [
     {
       role: 'user',
       content: [
         ...problem.images.map((p) => ({ type: 'image' as const, image: { path: resolveImage(imageRoot, p) } })),
-        { type: 'text' as const, text: policyPromptText(problem) },
+        { type: 'text' as const, text: text(problem) },
       ],
     },
   ];

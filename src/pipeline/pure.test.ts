@@ -24,8 +24,16 @@ describe('filter', () => {
   it('keeps the final answer, bounds the length, drops duplicates and records why', () => {
     const out = filterTraces(
       [
-        { problemId: 'p1', text: 'Two plus two is four. Wait, five?<answer>4</answer>', answer: '4' },
-        { problemId: 'p1', text: 'Two plus two is four. Wait, six?<answer>4</answer>', answer: '4' },
+        {
+          problemId: 'p1',
+          text: '<think>Two plus two is four. Wait, five?</think> So four. <answer>4</answer>',
+          answer: '4',
+        },
+        {
+          problemId: 'p1',
+          text: '<think>Two plus two is four. Wait, six?</think> So four. <answer>4</answer>',
+          answer: '4',
+        },
         { problemId: 'p2', text: null, answer: null },
         { problemId: 'p3', text: 'Four.<answer>4</answer>', answer: '4' },
         { problemId: 'p4', text: 'one two three four five six seven eight nine<answer>4</answer>', answer: '4' },
@@ -36,7 +44,7 @@ describe('filter', () => {
     expect(out.kept).toEqual([
       {
         problemId: 'p1',
-        response: '<think>Two plus two is four.</think>\n<answer>4</answer>',
+        response: '<think>Two plus two is four.</think> So four. <answer>4</answer>',
         truncated: true,
         words: 5,
       },

@@ -10,7 +10,7 @@ import type { Checkpoint, Completion, GenerationBackend, Prompt, RlJob, SftJob, 
 import { contentHash } from '../core/index.ts';
 import { readJsonlAll } from '../data/jsonl.ts';
 import { SftExample } from '../data/types.ts';
-import type { PipelineDeps, Verdict, WorldSample } from './deps.ts';
+import type { PipelineDeps, WorldSample } from './deps.ts';
 
 export interface FakeOptions {
   /** `kind:n` — SIGKILL this process on the n-th call (1-based) of that kind: generate, sft, rl, sft-step. */
@@ -33,12 +33,6 @@ function promptText(prompt: Prompt): string {
 function solve(text: string): number | null {
   const m = /What is (\d+) \+ (\d+)\?/.exec(text);
   return m ? Number(m[1]) + Number(m[2]) : null;
-}
-
-export function fakeJudge(text: string, problem: { answer: string }): Verdict {
-  const m = /<answer>([^<]*)<\/answer>/.exec(text);
-  const extracted = m ? (m[1] ?? '').trim() : null;
-  return { correct: extracted !== null && extracted.toLowerCase() === problem.answer.toLowerCase(), extracted };
 }
 
 export function createFakeDeps(options: FakeOptions = {}): PipelineDeps {
@@ -91,7 +85,7 @@ export function createFakeDeps(options: FakeOptions = {}): PipelineDeps {
           const detour = r < 0.3 ? ' Wait, let me add again to be sure.' : '';
           const pad = ' and carry'.repeat(Math.floor(r * 4));
           return {
-            text: `I add the two numbers${pad}.${detour} The sum is ${answer}.<answer>${answer}</answer>`,
+            text: `<think>I add the two numbers${pad}.${detour}</think> The sum is ${answer}. <answer>${answer}</answer>`,
             finishReason: 'stop',
           };
         });
@@ -162,7 +156,6 @@ export function createFakeDeps(options: FakeOptions = {}): PipelineDeps {
     reasoner,
     policy,
     trainer,
-    judge: fakeJudge,
     base: async (dir) => {
       await writeFile(join(dir, 'model.json'), JSON.stringify({ skill: 0.05 }));
       return { kind: 'embedded', path: dir, name: 'fake-base' };

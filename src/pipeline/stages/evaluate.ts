@@ -4,6 +4,7 @@ import { writeJsonAtomic } from '../../core/index.ts';
 import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import type { Problem } from '../../data/types.ts';
 import { abs, generateAll, paths, type StageContext } from '../context.ts';
+import { judgeAnswer } from '../judge.ts';
 import { policyPrompt } from '../prompts.ts';
 import type { StageCheckpoint } from './train.ts';
 
@@ -55,14 +56,14 @@ export async function evaluateStage(
       const completions = await generateAll(
         ctx,
         policy,
-        test.map((p) => policyPrompt(p, imageRoot)),
+        test.map((p) => policyPrompt(p, imageRoot, ctx.deps.policyPromptText)),
         params,
         label,
       );
       await policy.close?.();
       const records: EvalRecord[] = test.map((p, i) => {
         const text = completions[i]?.[0]?.text ?? '';
-        const verdict = ctx.deps.judge(text, p);
+        const verdict = judgeAnswer(text, p, 'eval');
         return {
           problemId: p.id,
           source: p.source,

@@ -5,6 +5,7 @@ import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import { type Problem, SftExample, Trace } from '../../data/types.ts';
 import { abs, generateAll, paths, type StageContext } from '../context.ts';
 import { filterTraces } from '../filter.ts';
+import { judgeAnswer } from '../judge.ts';
 import { captionPrompt, policyPrompt, policyPromptText, reasonerPrompt } from '../prompts.ts';
 import { selectTrace } from '../select-trace.ts';
 
@@ -101,7 +102,7 @@ export async function sampleStage(
       } else {
         backend = await ctx.deps.policy(source.checkpoint);
         const imageRoot = abs(ctx, paths.dataDir);
-        prompts = problems.map((p) => policyPrompt(p, imageRoot));
+        prompts = problems.map((p) => policyPrompt(p, imageRoot, ctx.deps.policyPromptText));
       }
       const params = { n: cfg.k, temperature: cfg.temperature, topP: cfg.topP, maxTokens: cfg.maxTokens };
       const completions = await generateAll(ctx, backend, prompts, params, `round ${round} ${name}`);
@@ -111,7 +112,7 @@ export async function sampleStage(
       let withCorrect = 0;
       for (const [i, problem] of problems.entries()) {
         const samples = (completions[i] ?? []).map((c, sample) => {
-          const verdict = ctx.deps.judge(c.text, problem);
+          const verdict = judgeAnswer(c.text, problem, round === 1 ? 'distill' : 'regenerate');
           return {
             problemId: problem.id,
             sample,
@@ -157,7 +158,7 @@ export async function filterStage(ctx: StageContext, round: number, problems: re
           id: `r${round}-${i}`,
           problemId: p.id,
           images: p.images,
-          prompt: policyPromptText(p),
+          prompt: (ctx.deps.policyPromptText ?? policyPromptText)(p),
           response: k.response,
           answer: p.answer,
         };

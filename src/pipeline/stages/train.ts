@@ -1,10 +1,12 @@
 import { cp, mkdir, readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
 import type { Checkpoint, StepMetrics } from '../../backends/types.ts';
 import { writeJsonAtomic } from '../../core/index.ts';
 import { writeJsonl } from '../../data/jsonl.ts';
 import { type Problem, Problem as ProblemSchema, type Tier } from '../../data/types.ts';
 import { abs, generateAll, paths, type StageContext } from '../context.ts';
 import { assignTiers } from '../difficulty.ts';
+import { judgeAnswer } from '../judge.ts';
 import { policyPrompt } from '../prompts.ts';
 
 /** A checkpoint produced by a stage, with the content hash downstream stages key on. */
@@ -13,8 +15,29 @@ export interface StageCheckpoint {
   readonly hash: string;
 }
 
-function checkpointAt(ctx: StageContext, base: Checkpoint, rel: string): Checkpoint {
-  return { kind: base.kind === 'hf' ? 'hf' : 'embedded', path: abs(ctx, rel), name: rel };
+/**
+ * A trainer may put the model in a sub-folder of its output (an external engine's merged `model/`); the stage records
+ * where, in `vlthink-checkpoint.json` inside the output, so a skipped stage still knows its checkpoint.
+ */
+const DESCRIPTOR = 'vlthink-checkpoint.json';
+
+async function describeCheckpoint(outDir: string, made: Checkpoint): Promise<void> {
+  const sub = relative(outDir, made.path);
+  const inside = sub === '' || !(sub.startsWith('..') || isAbsolute(sub));
+  await writeJsonAtomic(join(outDir, DESCRIPTOR), {
+    kind: made.kind,
+    sub: inside ? sub : null,
+    path: inside ? null : made.path,
+  });
+}
+
+async function checkpointAt(ctx: StageContext, rel: string): Promise<Checkpoint> {
+  const d = JSON.parse(await readFile(join(abs(ctx, rel), DESCRIPTOR), 'utf8')) as {
+    kind: Checkpoint['kind'];
+    sub: string | null;
+    path: string | null;
+  };
+  return { kind: d.kind, path: d.path ?? join(abs(ctx, rel), d.sub ?? ''), name: rel };
 }
 
 function collectMetrics(stage: string, into: StepMetrics[]) {
@@ -40,7 +63,7 @@ export async function sftStage(
       const metrics: StepMetrics[] = [];
       await mkdir(staged(out), { recursive: true });
       const task = ctx.progress.task(`round ${round} sft`, 1, 'runs');
-      await ctx.deps.trainer.sft(
+      const made = await ctx.deps.trainer.sft(
         {
           base: base.checkpoint,
           dataFile: abs(ctx, paths.sftData(round)),
@@ -50,13 +73,14 @@ export async function sftStage(
         },
         ctx.signal,
       );
+      await describeCheckpoint(staged(out), made);
       task.tick();
       task.done(`${metrics.length} steps`);
       await writeJsonl(staged(metricsFile), metrics);
       return { steps: metrics.length };
     },
   });
-  return { checkpoint: checkpointAt(ctx, base.checkpoint, out), hash: record.outputs[out] ?? '' };
+  return { checkpoint: await checkpointAt(ctx, out), hash: record.outputs[out] ?? '' };
 }
 
 export interface DifficultyEntry {
@@ -90,14 +114,14 @@ export async function difficultyStage(
       const completions = await generateAll(
         ctx,
         policy,
-        problems.map((p) => policyPrompt(p, imageRoot)),
+        problems.map((p) => policyPrompt(p, imageRoot, ctx.deps.policyPromptText)),
         params,
         label,
       );
       await policy.close?.();
       const perProblem = problems.map((p, i) => {
         const samples = completions[i] ?? [];
-        const wrong = samples.filter((c) => !ctx.deps.judge(c.text, p).correct).length;
+        const wrong = samples.filter((c) => !judgeAnswer(c.text, p, 'eval').correct).length;
         return samples.length > 0 ? wrong / samples.length : 1;
       });
       const rates = cfg.groupBy === 'source' ? poolBySource(problems, perProblem) : perProblem;
@@ -181,12 +205,13 @@ export async function rlStages(
           // Nothing in these tiers: the stage passes its init checkpoint through unchanged (recorded as 0 problems).
           await mkdir(staged(out), { recursive: true });
           await cp(from.checkpoint.path, staged(out), { recursive: true });
+          await describeCheckpoint(staged(out), { ...from.checkpoint, path: staged(out) });
           await writeJsonl(staged(metricsFile), []);
           return { problems: 0, steps: 0 };
         }
         await mkdir(staged(out), { recursive: true });
         const task = ctx.progress.task(`round ${round} rl-${stage.name}`, 1, 'runs');
-        await ctx.deps.trainer.rl(
+        const made = await ctx.deps.trainer.rl(
           {
             init: from.checkpoint,
             reference: cfg.referenceFromSft ? sft.checkpoint : from.checkpoint,
@@ -201,13 +226,14 @@ export async function rlStages(
           },
           ctx.signal,
         );
+        await describeCheckpoint(staged(out), made);
         task.tick();
         task.done(`${metrics.length} steps`);
         await writeJsonl(staged(metricsFile), metrics);
         return { problems, steps: metrics.length };
       },
     });
-    init = { checkpoint: checkpointAt(ctx, sft.checkpoint, out), hash: record.outputs[out] ?? '' };
+    init = { checkpoint: await checkpointAt(ctx, out), hash: record.outputs[out] ?? '' };
     results.push({ stage: stage.name, result: init });
   }
   return results;
