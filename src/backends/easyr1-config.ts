@@ -61,8 +61,8 @@ export type EasyR1Config = z.infer<typeof EasyR1Config>;
 export interface EasyR1Paths {
   readonly trainFile: string;
   readonly valFile: string;
-  /** Folder the parquet's image paths are relative to. */
-  readonly imageDir: string;
+  /** Folder the parquet's image paths are relative to; null when the images are embedded as bytes. */
+  readonly imageDir: string | null;
   readonly modelPath: string;
   readonly formatPromptFile: string;
   /** `<file>.py:compute_score`. */

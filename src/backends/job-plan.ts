@@ -119,7 +119,7 @@ export function planEasyR1Rl(cfg: EasyR1Config, job: RlJob, opts: EasyR1PlanOpti
   const config = easyR1TrainConfig(cfg, {
     trainFile,
     valFile: trainFile,
-    imageDir: dataDir,
+    imageDir: null,
     modelPath: job.init.path,
     formatPromptFile: promptPath,
     rewardFunction: `${shimPath}:compute_score`,

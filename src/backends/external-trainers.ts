@@ -1,0 +1,201 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  BackendError,
+  ConfigError,
+  contentHash,
+  type Logger,
+  silentLogger,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '../core/index.ts';
+import { exportEasyR1, exportLlamaFactory, Problem, readJsonlAll, SftExample } from '../data/index.ts';
+import { EasyR1Config } from './easyr1-config.ts';
+import {
+  JOB_INPUT_DIR,
+  type JobPlan,
+  LAST_STEP_PLACEHOLDER,
+  planEasyR1Rl,
+  planLlamaFactorySft,
+  type ServingReload,
+} from './job-plan.ts';
+import type { JobRunner } from './job-runner.ts';
+import { LlamaFactoryConfig } from './llamafactory-config.ts';
+import { createProgressParser } from './progress-parse.ts';
+import { reloadServing } from './serving-reload.ts';
+import type { Checkpoint, RlJob, SftJob, StepMetrics, Trainer } from './types.ts';
+
+/**
+ * Trainers that drive external engines: LLaMA-Factory for SFT, EasyR1 for GRPO. Each call builds the job's plan
+ * (job-plan.ts), writes the generated files and the exported data, runs the commands through a runner (local process
+ * or Ray job) while parsing the engine's log into StepMetrics, merges the checkpoint, tells the serving endpoint, and
+ * returns the merged Hugging Face checkpoint. A job whose plan already completed (same plan hash, checkpoint present)
+ * is skipped, so an interrupted pipeline resumes without retraining.
+ */
+export interface ExternalTrainerOptions {
+  readonly runner: JobRunner;
+  readonly serving?: ServingReload;
+  readonly logger?: Logger;
+}
+
+const DONE_FILE = 'done.json';
+
+export function createLlamaFactoryTrainer(
+  config: z.input<typeof LlamaFactoryConfig>,
+  options: ExternalTrainerOptions,
+): Trainer {
+  const cfg = LlamaFactoryConfig.parse(config);
+  return {
+    id: `llamafactory@${options.runner.id}`,
+    async sft(job, signal) {
+      const plan = planLlamaFactorySft(cfg, job, options.serving ?? { kind: 'none' });
+      return executePlan(plan, job.outDir, options, job.onStep, signal, async () => {
+        const { records } = await readJsonlAll(job.dataFile, SftExample);
+        await exportLlamaFactory({
+          examples: records,
+          imageRoot: job.imageRoot,
+          outDir: join(job.outDir, JOB_INPUT_DIR, 'data'),
+          datasetName: 'vlthink_sft',
+          signal,
+        });
+      });
+    },
+    async rl() {
+      throw new ConfigError('trainer.rl', 'LLaMA-Factory runs the SFT stage only', {
+        hint: 'use the easyr1 trainer for GRPO (createExternalTrainer combines both)',
+      });
+    },
+  };
+}
+
+export function createEasyR1Trainer(
+  config: z.input<typeof EasyR1Config>,
+  options: ExternalTrainerOptions & { readonly rewardUrl: string },
+): Trainer {
+  const cfg = EasyR1Config.parse(config);
+  return {
+    id: `easyr1@${options.runner.id}`,
+    async sft() {
+      throw new ConfigError('trainer.sft', 'EasyR1 runs the GRPO stage only', {
+        hint: 'use the llamafactory trainer for SFT (createExternalTrainer combines both)',
+      });
+    },
+    async rl(job, signal) {
+      const plan = planEasyR1Rl(cfg, job, {
+        serving: options.serving ?? { kind: 'none' },
+        rewardUrl: options.rewardUrl,
+      });
+      return executePlan(plan, job.outDir, options, job.onStep, signal, async () => {
+        const { records } = await readJsonlAll(job.problemsFile, Problem);
+        await exportEasyR1({
+          problems: records,
+          imageRoot: job.imageRoot,
+          outFile: join(job.outDir, JOB_INPUT_DIR, 'data', 'train.parquet'),
+          signal,
+        });
+      });
+    },
+  };
+}
+
+/** SFT on one trainer, RL on another: the paper's LLaMA-Factory + EasyR1 pair. */
+export function createExternalTrainer(parts: { readonly sft: Trainer; readonly rl: Trainer }): Trainer {
+  return {
+    id: `${parts.sft.id}+${parts.rl.id}`,
+    sft: (job: SftJob, signal?: AbortSignal) => parts.sft.sft(job, signal),
+    rl: (job: RlJob, signal?: AbortSignal) => parts.rl.rl(job, signal),
+  };
+}
+
+async function executePlan(
+  plan: JobPlan,
+  outDir: string,
+  options: ExternalTrainerOptions,
+  onStep: ((m: StepMetrics) => void) | undefined,
+  signal: AbortSignal | undefined,
+  exportData: () => Promise<void>,
+): Promise<Checkpoint> {
+  const logger = options.logger ?? silentLogger;
+  const planHash = contentHash({ files: plan.files, commands: plan.commands, runner: options.runner.id });
+  const donePath = join(outDir, JOB_INPUT_DIR, DONE_FILE);
+  const done = await readDone(donePath);
+  if (done?.planHash === planHash && existsSync(join(done.checkpoint.path, 'config.json'))) {
+    logger.info(`${plan.engine} ${plan.stage}: already trained, reusing ${done.checkpoint.path}`);
+    return done.checkpoint;
+  }
+
+  for (const e of plan.endpoints.filter((x) => x.method === 'GET')) await checkReachable(e.url, e.name);
+  for (const f of plan.files) if (f.contents !== undefined) await writeFileAtomic(f.path, f.contents);
+  await exportData();
+
+  const parser = createProgressParser(plan.engine);
+  let last: string | undefined;
+  for (const command of plan.commands) {
+    const argv =
+      last === undefined ? command.argv : command.argv.map((a) => a.replace(LAST_STEP_PLACEHOLDER, last ?? ''));
+    logger.info(`${plan.engine} ${plan.stage}: ${command.name} on ${options.runner.id}`);
+    await options.runner.run(
+      { ...command, argv },
+      {
+        logFile: join(outDir, 'logs', `${command.name}.log`),
+        signal,
+        onLine: (line) => {
+          if (command.name !== 'train') return;
+          for (const m of parser.push(line)) onStep?.({ stage: plan.stage, ...m });
+        },
+      },
+    );
+    if (command.name !== 'train') continue;
+    for (const m of parser.flush()) onStep?.({ stage: plan.stage, ...m });
+    // EasyR1 names its last checkpoint by step; resolve it once training is over.
+    if (plan.checkpoint.path.includes(LAST_STEP_PLACEHOLDER)) last = await lastGlobalStep(join(outDir, 'checkpoints'));
+  }
+  const checkpointPath = plan.checkpoint.path.replace(LAST_STEP_PLACEHOLDER, last ?? LAST_STEP_PLACEHOLDER);
+
+  if (!existsSync(join(checkpointPath, 'config.json')))
+    throw new BackendError(
+      options.runner.id,
+      `${plan.engine} ${plan.stage} finished but ${checkpointPath} has no config.json`,
+      {
+        hint: `read the logs in ${join(outDir, 'logs')}`,
+      },
+    );
+  const checkpoint: Checkpoint = { ...plan.checkpoint, path: checkpointPath };
+  for (const e of plan.endpoints.filter((x) => x.method === 'POST'))
+    await reloadServing(e.url, checkpoint.path, signal);
+  await writeJsonAtomic(donePath, { planHash, checkpoint });
+  return checkpoint;
+}
+
+async function readDone(path: string): Promise<{ planHash: string; checkpoint: Checkpoint } | undefined> {
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(await readFile(path, 'utf8')) as { planHash: string; checkpoint: Checkpoint };
+}
+
+/** The highest `global_step_<N>` folder EasyR1 saved. */
+export async function lastGlobalStep(checkpointDir: string): Promise<string> {
+  const names = existsSync(checkpointDir) ? await readdir(checkpointDir) : [];
+  const steps = names
+    .map((n) => /^global_step_(\d+)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
+  if (steps.length === 0)
+    throw new BackendError(checkpointDir, 'training finished but saved no global_step_<N> checkpoint', {
+      hint: 'check trainer.save_checkpoint_path and the training log',
+    });
+  return `global_step_${Math.max(...steps)}`;
+}
+
+async function checkReachable(url: string, name: string): Promise<void> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  } catch (err) {
+    throw new BackendError(url, `${name} is not reachable (${(err as Error).message})`, {
+      hint: 'start it first, e.g. `vlthink reward-server --port 8700`, on a host the trainer can reach',
+      cause: err,
+    });
+  }
+}
