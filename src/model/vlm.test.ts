@@ -7,6 +7,7 @@ import { createRng } from '../core/index.ts';
 import {
   compileTrainStep,
   f32,
+  type GradCheckInput,
   gradCheck,
   i64,
   neg,
@@ -58,7 +59,7 @@ const feeds = () => ({ images: f32(images, [B, 3, 8, 8]), tokens: i64(tokens, [B
 describe('tiny VLM', () => {
   it('has gradients that match finite differences for every parameter and the images (4 sampled elements each)', async () => {
     const params = initParams(tinyConfig(13, { ...cfg, initStd: 0.3 }), 1);
-    const inputs: Parameters<typeof gradCheck>[0] = {
+    const inputs: Record<string, GradCheckInput> = {
       images: { shape: ['B', 3, 8, 8], dims: [B, 3, 8, 8], data: images },
       tokens: { shape: ['B', 'T'], dims: [B, T], data: BigInt64Array.from(tokens.map(BigInt)), dtype: 'int64' },
       targets: { shape: ['B', 'T'], dims: [B, T], data: BigInt64Array.from(targets.map(BigInt)), dtype: 'int64' },
@@ -146,7 +147,7 @@ describe('tiny VLM', () => {
       expect(r.finishReason === 'stop' ? r.tokens.at(-1) === 2 : r.tokens.length === 7).toBe(true);
       const want = Array.from(full[b] as Float32Array).slice((prompts[b] as number[]).length - 1);
       expect(want.length).toBe(r.logprobs.length);
-      r.logprobs.forEach((lp, i) => expect(Math.abs(lp - (want[i] as number))).toBeLessThan(1e-4));
+      for (const [i, lp] of r.logprobs.entries()) expect(Math.abs(lp - (want[i] as number))).toBeLessThan(1e-4);
     });
     const greedy = await rt.sample({ images, prompts }, { maxTokens: 3, temperature: 0 });
     const lg = await rt.logits({ images, tokens: prompts.map((p) => p.slice(0, 1)) });
