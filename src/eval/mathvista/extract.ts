@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { MathVistaRecord } from '../../data/adapters/mathvista.ts';
 import { pyFloatRepr, pyParseFloat, pyParseInt } from '../python-compat.ts';
 import type { TextGenerator } from '../text-generator.ts';
@@ -36,7 +35,7 @@ export function quickExtractMathVista(response: string, record: MathVistaRecord)
 
 /**
  * Our few-shot extraction prompt (our own examples and wording). A user can substitute the benchmark's official demo
- * prompt with `loadExtractionPrompt(file)`; both are assembled the official way by `mathVistaExtractionPrompt`.
+ * prompt with `loadPromptFile(file)`; both are assembled the official way by `mathVistaExtractionPrompt`.
  */
 export const MATHVISTA_EXTRACTION_PROMPT = `Below are examples of pulling the final answer out of a model's reply. Read them, then write the extracted answer for the last reply, in the format its hint asks for and nothing else.
 
@@ -78,19 +77,6 @@ Choices:
 Model response: Comparing the three, the square covers the most space, so the answer is B.
 
 Extracted answer: B`;
-
-/**
- * Reads a few-shot extraction prompt from a file. A Python file (like the benchmark's `prompts/ext_ans.py`) contributes
- * the text of its first triple-quoted string; any other file is used as it is.
- */
-export async function loadExtractionPrompt(file: string): Promise<string> {
-  const text = await readFile(file, 'utf8');
-  if (file.endsWith('.py')) {
-    const m = /("""|''')([\s\S]*?)\1/.exec(text);
-    if (m) return m[2] ?? '';
-  }
-  return text;
-}
 
 /** The official assembly: demo prompt (stripped), the problem's query, the response, then `Extracted answer: `. */
 export function mathVistaExtractionPrompt(demo: string, query: string, response: string): string {

@@ -1,0 +1,16 @@
+/** Benchmark evaluation: official scorers (MathVista, MathVerse, MATH-Vision), OpenVLThinker's mode, the runner. */
+export * from './benchmarks.ts';
+export * from './config.ts';
+export * from './levenshtein.ts';
+export * from './mathverse/index.ts';
+export * from './mathvision/index.ts';
+export * from './mathvista/index.ts';
+export * from './model-spec.ts';
+export * from './openvlthinker-mode.ts';
+export * from './prompt-file.ts';
+export * from './python-compat.ts';
+export * from './report.ts';
+export * from './runner.ts';
+export * from './score-file.ts';
+export * from './text-generator.ts';
+export * from './types.ts';

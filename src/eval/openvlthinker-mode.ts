@@ -1,0 +1,44 @@
+import type { Problem } from '../data/types.ts';
+import { extractAnswerTag } from '../verify/answer-tag.ts';
+import { gradeAnswer } from '../verify/mathruler.ts';
+import type { ScoredRow } from './types.ts';
+
+/**
+ * OpenVLThinker's own evaluation (what its paper reports): the answer is the text inside the first
+ * `<answer>...</answer>`; no tag = wrong; the gold of a multiple-choice problem is its option letter; correct when the
+ * lowercased, trimmed strings are equal or MathRuler's grade_answer agrees. Prompts end with the instruction the
+ * model was trained with (the same words as the loop's policy prompt).
+ */
+
+export const THINK_INSTRUCTION =
+  'First think about the reasoning process as an internal monologue inside <think> </think>, ' +
+  'then give the final answer inside <answer> </answer>.';
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** The question with its choices listed as (A) ... — the loop's policy prompt layout. */
+export function questionWithChoices(problem: Pick<Problem, 'question' | 'choices'>): string {
+  if (!problem.choices || problem.choices.length === 0) return problem.question;
+  const options = problem.choices.map((c, i) => `(${LETTERS[i] ?? String(i)}) ${c}`).join('\n');
+  return `${problem.question}\nChoices:\n${options}`;
+}
+
+/** The gold answer as OpenVLThinker compares it: a choice's letter (an option text is mapped to its letter). */
+export function openVlThinkerGold(problem: Pick<Problem, 'answer' | 'choices' | 'answerType'>): string {
+  if (problem.choices && problem.answerType === 'choice') {
+    const index = problem.choices.indexOf(problem.answer);
+    if (index >= 0) return LETTERS[index] ?? problem.answer;
+  }
+  return problem.answer;
+}
+
+export function openVlThinkerCorrect(answer: string, gold: string): boolean {
+  return answer.trim().toLowerCase() === gold.trim().toLowerCase() || gradeAnswer(gold, answer);
+}
+
+export function scoreOpenVlThinker(id: string, response: string, gold: string): ScoredRow {
+  const tagged = extractAnswerTag(response);
+  if (tagged === null) return { id, extraction: '', prediction: null, correct: false };
+  const answer = tagged.trim();
+  return { id, extraction: answer, prediction: answer, correct: openVlThinkerCorrect(answer, gold) };
+}
