@@ -102,7 +102,13 @@ describe('external trainers run their plans end to end with stand-in engines', (
       {
         runner: {
           id: runner.id,
-          run: (c, o) => runner.run(c, { ...o, onLine: (l) => (lines.push(l), o.onLine?.(l)) }),
+          run: (c, o) => {
+            const onLine = (l: string) => {
+              lines.push(l);
+              o.onLine?.(l);
+            };
+            return runner.run(c, { ...o, onLine });
+          },
         },
       },
     );

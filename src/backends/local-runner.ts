@@ -31,13 +31,16 @@ export function createLocalRunner(options: { killGraceMs?: number } = {}): JobRu
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,
           });
-          const lines = createLineSplitter((line) => {
+          const emit = (line: string) => {
             log.write(`${line}\n`);
             tail.push(line);
             opts.onLine?.(line);
-          });
-          child.stdout.setEncoding('utf8').on('data', (c: string) => lines.write(c));
-          child.stderr.setEncoding('utf8').on('data', (c: string) => lines.write(c));
+          };
+          // One splitter per stream: a partial stdout line must not swallow a stderr line.
+          const out = createLineSplitter(emit);
+          const err = createLineSplitter(emit);
+          child.stdout.setEncoding('utf8').on('data', (c: string) => out.write(c));
+          child.stderr.setEncoding('utf8').on('data', (c: string) => err.write(c));
           let killTimer: NodeJS.Timeout | undefined;
           const onAbort = () => {
             signalGroup(child.pid, 'SIGTERM');
@@ -53,7 +56,8 @@ export function createLocalRunner(options: { killGraceMs?: number } = {}): JobRu
             ),
           );
           child.once('close', (code, sig) => {
-            lines.flush();
+            out.flush();
+            err.flush();
             clearTimeout(killTimer);
             opts.signal?.removeEventListener('abort', onAbort);
             if (opts.signal?.aborted) return reject(new AbortedError(`${command.name} command`));
