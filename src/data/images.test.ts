@@ -14,6 +14,7 @@ import {
   prepareImagePng,
   type RgbImage,
   rgbToChw,
+  sniffImageFormat,
 } from './images.ts';
 
 let dir: string;
@@ -138,6 +139,20 @@ describe('loadImageTensor', () => {
   });
 });
 
+describe('sniffImageFormat', () => {
+  it.each([
+    [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'png'],
+    [[0xff, 0xd8, 0xff, 0xe0], 'jpeg'],
+    [[...Buffer.from('RIFF'), 0, 0, 0, 0, ...Buffer.from('WEBP')], 'webp'],
+    [[...Buffer.from('GIF89a')], 'gif'],
+    [[0x49, 0x49, 0x2a, 0x00], 'tiff'],
+    [[...Buffer.from('<svg')], undefined],
+    [[], undefined],
+  ])('%j -> %s', (bytes, expected) => {
+    expect(sniffImageFormat(new Uint8Array(bytes))).toBe(expected);
+  });
+});
+
 describe('bad images', () => {
   it('names the problem id and path of a missing image', async () => {
     const path = join(dir, 'gone.png');
@@ -165,6 +180,8 @@ describe('bad images', () => {
 
   it('rejects a format outside the supported set', async () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>');
-    await expect(decodeImage(new Uint8Array(svg), { problemId: 'p9' })).rejects.toThrow(/unsupported format 'svg'/);
+    await expect(decodeImage(new Uint8Array(svg), { problemId: 'p9' })).rejects.toThrow(
+      /image of problem 'p9' cannot be decoded: not a PNG, JPEG, WebP, GIF or TIFF image \(\d+ bytes starting 3c 73 76 67\)/,
+    );
   });
 });

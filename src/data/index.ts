@@ -2,6 +2,7 @@ export * from './export-easyr1.ts';
 export * from './export-images.ts';
 export * from './export-llama-factory.ts';
 export * from './export-verl.ts';
+export * from './image-tensor-loader.ts';
 export * from './images.ts';
 export * from './jsonl.ts';
 export * from './parquet.ts';

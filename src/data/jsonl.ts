@@ -156,7 +156,7 @@ export interface WriteJsonlOptions<S extends z.ZodType> {
   readonly signal?: AbortSignal;
 }
 
-const FLUSH_BYTES = 1 << 16;
+const FLUSH_BYTES = 1 << 20;
 
 /**
  * Writes records as JSONL atomically: to a temp file beside `path`, renamed over it only when every record was
