@@ -4,7 +4,9 @@
  */
 type Bench = () => Promise<void>;
 
-const benches: Record<string, () => Promise<{ run: Bench }>> = {};
+const benches: Record<string, () => Promise<{ run: Bench }>> = {
+  'data-io': () => import('./data-io.ts'),
+};
 
 const names = process.argv.slice(2);
 const selected = names.length > 0 ? names : Object.keys(benches);
