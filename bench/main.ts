@@ -5,7 +5,10 @@
 type Bench = () => Promise<void>;
 
 const benches: Record<string, () => Promise<{ run: Bench }>> = {
+  data: () => import('./data.ts'),
   'data-io': () => import('./data-io.ts'),
+  engine: () => import('./engine.ts'),
+  eval: () => import('./eval.ts'),
 };
 
 const names = process.argv.slice(2);

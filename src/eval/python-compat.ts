@@ -11,14 +11,34 @@
 
 /** Python's `str.strip()` whitespace (close to JS `trim`, without the BOM that Python keeps). */
 export function pyStrip(s: string): string {
-  return s.replace(PY_SPACE_EDGES, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isPySpace(s.charCodeAt(start))) start++;
+  while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
-const PY_SPACE = String.raw`\t\n\v\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000`;
-const PY_SPACE_EDGES = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+/** Python's str.isspace() for one UTF-16 code unit (all Python whitespace lies in the BMP). */
+function isPySpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
 
 /** Replaces Unicode decimal digits (Arabic-Indic, full-width, ...) by ASCII ones, as Python's int()/float() accept them. */
 function asciiDigits(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+  if (!/[^\u0000-\u007f]/.test(s)) return s;
   return s.replace(/\p{Nd}/gu, (ch) => {
     const cp = ch.codePointAt(0) ?? 48;
     if (cp < 128) return ch;

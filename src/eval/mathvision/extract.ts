@@ -101,8 +101,8 @@ export function findMathAnswer(input: string): string {
   const close = ans.indexOf('}');
   const open = ans.indexOf('{');
   if (close !== -1 && (open === -1 || close < open)) ans = ans.split('}')[0] ?? '';
-  ans = last(ans.split('='));
-  ans = last(ans.split('\\approx'));
+  ans = afterLast(ans, '=');
+  ans = afterLast(ans, '\\approx');
   ans = ans
     .replaceAll(' ', '')
     .replaceAll('\\,', '')
@@ -128,9 +128,18 @@ export function findMathAnswer(input: string): string {
 
 const FLAGS = ['the final answer is', 'the answer is', 'the correct answer is', 'the answer should be'];
 
+/** `text.split(flag)[-1].strip()`, then (when the flag was there) the first line's first sentence. */
 function cutAfter(text: string, flag: string): string {
-  const cut = pyStrip(last(text.split(flag)));
-  return text.includes(flag) ? ((cut.split('\n')[0] ?? '').split('. ')[0] ?? '') : cut;
+  const at = text.lastIndexOf(flag);
+  if (at < 0) return pyStrip(text);
+  const cut = pyStrip(text.slice(at + flag.length));
+  return (cut.split('\n', 1)[0] ?? '').split('. ', 1)[0] ?? '';
+}
+
+/** `text.split(sep)[-1]` without building the array. */
+function afterLast(text: string, sep: string): string {
+  const at = text.lastIndexOf(sep);
+  return at < 0 ? text : text.slice(at + sep.length);
 }
 
 /** The official extraction of MATH-Vision's `model_answer` from a response. */
@@ -147,7 +156,7 @@ export function extractMathVision(response: string): string {
       answer = c;
     }
   }
-  const afterIs = rstripChars(last(answer.split('is ')), '.');
+  const afterIs = rstripChars(afterLast(answer, 'is '), '.');
   if (pyParseFloat(afterIs) !== null) answer = afterIs;
   if (!answer.includes('oxed{')) {
     for (const flag of FLAGS) {
@@ -155,7 +164,7 @@ export function extractMathVision(response: string): string {
       answer = cutAfter(answer, flag.replace('the', 'The'));
     }
   } else if (answer.split('oxed{').length - 1 > 1) {
-    answer = `\\boxed{${last(answer.split('oxed{'))}`;
+    answer = `\\boxed{${afterLast(answer, 'oxed{')}`;
   }
   let out = findMathAnswer(answer);
   for (const c of 'abcde') out = out.replaceAll(`(${c})`, c);
