@@ -1,6 +1,5 @@
 import type { Problem } from '../data/types.ts';
-import { extractAnswerTag } from '../verify/answer-tag.ts';
-import { gradeAnswer } from '../verify/mathruler.ts';
+import { extractAnswerTag, gradeAnswer } from '../verify/index.ts';
 import type { ScoredRow } from './types.ts';
 
 /**
