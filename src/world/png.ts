@@ -4,6 +4,8 @@ import { deflateSync } from 'node:zlib';
  * A minimal PNG encoder for 8-bit RGB. Written here because the world renders thousands of 64 px images a second:
  * the canvas library's own encoder (RGBA, default settings) costs about twice as much per image, and the RGB file
  * is a third smaller. zlib does the compression; this only frames it (signature, IHDR, IDAT, IEND with CRC-32).
+ * Rows are unfiltered and deflate runs at level 3: on these flat images that costs ~40% of level 6's time for ~15%
+ * larger files (measured on 900 world images at 64 px: 76 us / 751 B vs 185 us / 648 B).
  */
 
 const CRC_TABLE = (() => {
@@ -58,7 +60,7 @@ export function encodeRgbPng(rgba: Uint8Array | Uint8ClampedArray, width: number
   const parts = [
     SIGNATURE,
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 6 })),
+    chunk('IDAT', deflateSync(raw, { level: 3 })),
     chunk('IEND', new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
