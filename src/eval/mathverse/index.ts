@@ -81,7 +81,7 @@ export interface MathVerseScoreOptions {
   /** LLM judge; absent = quick exact match. */
   readonly judge?: TextGenerator;
   readonly judgePrompt?: string;
-  /** Use a record's stored `extraction` where present. */
+  /** Use a record's stored `extraction` (and `judgement`) where present. */
   readonly useStoredExtraction?: boolean;
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
@@ -181,11 +181,16 @@ export async function scoreMathVerse(
     records,
     options.concurrency ?? 8,
     async (record) => {
+      const stored = options.useStoredExtraction === true;
       const extraction =
-        options.useStoredExtraction && record.extraction !== undefined
+        stored && record.extraction !== undefined
           ? record.extraction
           : await extractMathVerse(record.model_answer ?? '', record, options);
-      const correct = await judgeMathVerse(extraction, record, options);
+      // A stored judgement (step 2 already run) is the verdict, as with the official --cache flag.
+      const correct =
+        stored && record.judgement !== undefined && record.extraction !== undefined
+          ? Number(record.judgement) === 1
+          : await judgeMathVerse(extraction, record, options);
       return { record, extraction, correct };
     },
     options.signal,

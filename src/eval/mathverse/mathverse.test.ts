@@ -70,3 +70,12 @@ describe('MathVerse scoring', () => {
     expect(rows.map((r) => r.correct)).toEqual([true, false]);
   });
 });
+
+describe('MathVerse stored judgements', () => {
+  it('keeps a stored extraction and judgement when asked to', async () => {
+    const { rows } = await scoreMathVerse([rec({ model_answer: 'x', extraction: 'A', judgement: 1 })], {
+      useStoredExtraction: true,
+    });
+    expect(rows[0]).toMatchObject({ extraction: 'A', correct: true });
+  });
+});

@@ -102,9 +102,11 @@ describe.skipIf(!hasSharedData)(
   () => {
     const dir = sharedPath('mathvision');
     const files = hasSharedData ? readdirSync(`${dir}/outputs`).filter((f) => f.endsWith('.jsonl')) : [];
+    let testSet: Promise<MathVisionRecord[]> | undefined;
 
     it.each(files)('%s: official extraction reproduces model_answer and correct on >= 99.5%% of rows', async (file) => {
-      const test = await readJsonlFile(`${dir}/test.jsonl`, MathVisionRecord);
+      testSet ??= readJsonlFile(`${dir}/test.jsonl`, MathVisionRecord);
+      const test = await testSet;
       const byId = new Map(test.map((r) => [r.id, r]));
       const outputs = await readJsonlFile(`${dir}/outputs/${file}`, MathVisionOutput);
       let sameAnswer = 0;
