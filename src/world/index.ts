@@ -16,6 +16,12 @@ export {
 export { FAMILIES, type Family, type FamilyName, type GeneratedProblem, tierForSteps } from './family.ts';
 export { parseQuestion, type QuestionSpec, questionText } from './question.ts';
 export { DETOUR_RATE, REFLECTION_MARKERS, readCaption } from './reader.ts';
+export {
+  captionReaderPrompt,
+  createCaptionReaderBackend,
+  type ParsedReaderPrompt,
+  parseReaderPrompt,
+} from './reader-backend.ts';
 export { drawScene, PALETTE, renderPixels, renderScene } from './render.ts';
 export * from './scene.ts';
 export { TRACE_TAGS, worldTokens, worldVocabulary } from './vocabulary.ts';
