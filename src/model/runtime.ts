@@ -272,7 +272,7 @@ export async function createVlmRuntime(
       padRows(batch.prompts, 0, c.vocabSize, 'sample');
       const lens = batch.prompts.map((r) => r.length);
       if (Math.min(...lens) < 1) throw new DataError('sample', 'every prompt needs at least one token (<bos>)');
-      if (Math.max(...lens) >= c.maxTextLen)
+      if (Math.max(...lens) > c.maxTextLen)
         throw new DataError(
           'sample',
           `a prompt of ${Math.max(...lens)} tokens leaves no room (maxTextLen ${c.maxTextLen})`,
@@ -308,7 +308,7 @@ export async function createVlmRuntime(
             if (o.stopToken !== undefined && tok === o.stopToken) {
               done[b] = true;
               res.finishReason = 'stop';
-            } else if (res.tokens.length >= o.maxTokens || t + 1 >= c.maxTextLen) done[b] = true;
+            } else if (res.tokens.length >= o.maxTokens || t >= c.maxTextLen) done[b] = true;
           }
         }
         if (done.every(Boolean)) break;
