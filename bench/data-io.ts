@@ -6,7 +6,8 @@ import { createRng } from '../src/core/index.ts';
 import { createImageTensorLoader } from '../src/data/image-tensor-loader.ts';
 import { decodeImage, loadImageTensor } from '../src/data/images.ts';
 import { readJsonlAll, writeJsonl } from '../src/data/jsonl.ts';
-import { HF_IMAGE, readParquet, writeParquet } from '../src/data/parquet.ts';
+import { HF_IMAGE, readParquet } from '../src/data/parquet.ts';
+import { writeParquet } from '../src/data/parquet-writer.ts';
 import { Problem } from '../src/data/types.ts';
 
 /**

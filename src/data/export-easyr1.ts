@@ -1,14 +1,7 @@
 import { DataError } from '../core/index.ts';
 import { collectImages, type ExportImageOptions, withImageTokens, withoutImageTokens } from './export-images.ts';
-import {
-  asHfImage,
-  HF_IMAGE,
-  type HfImage,
-  hfFeaturesMetadata,
-  type ParquetColumn,
-  readParquet,
-  writeParquet,
-} from './parquet.ts';
+import { asHfImage, HF_IMAGE, type HfImage, type ParquetColumn, readParquet } from './parquet.ts';
+import { hfFeaturesMetadata, writeParquetInBatches } from './parquet-writer.ts';
 import { problemText } from './problem-text.ts';
 import type { Problem } from './types.ts';
 
@@ -52,13 +45,16 @@ export interface EasyR1Export {
   readonly dataConfig: { prompt_key: 'problem'; answer_key: 'answer'; image_key: 'images' };
 }
 
-/** Builds the rows (images loaded and checked) without writing anything. */
-export async function easyR1Rows(options: ExportEasyR1Options): Promise<EasyR1Row[]> {
-  const { problems, imageRoot } = options;
+/** Problems exported per batch: images of one batch are in memory at a time. */
+const EXPORT_BATCH = 256;
+
+/** Builds the rows of problems [start, end) (images loaded and checked) without writing anything. */
+export async function easyR1Rows(options: ExportEasyR1Options, start = 0, end?: number): Promise<EasyR1Row[]> {
+  const problems = options.problems.slice(start, end);
   const text = options.promptText ?? problemText;
   const images = await collectImages(
     problems.map((p) => ({ problemId: p.id, images: p.images })),
-    imageRoot,
+    options.imageRoot,
     options,
   );
   return problems.map((p, i) => {
@@ -66,7 +62,7 @@ export async function easyR1Rows(options: ExportEasyR1Options): Promise<EasyR1Ro
     try {
       problem = withImageTokens(text(p), p.images.length, `problem '${p.id}'`);
     } catch (err) {
-      throw new DataError(options.outFile, (err as Error).message, { field: `problems.${i}.question` });
+      throw new DataError(options.outFile, (err as Error).message, { field: `problems.${start + i}.question` });
     }
     return {
       problem,
@@ -77,22 +73,30 @@ export async function easyR1Rows(options: ExportEasyR1Options): Promise<EasyR1Ro
   });
 }
 
-/** Writes problems as an EasyR1 parquet file, atomically. A bad image fails it before anything is written. */
+/**
+ * Writes problems as an EasyR1 parquet file, streamed in batches to a temp file and renamed into place: a missing or
+ * corrupt image fails the export naming the problem and path, and leaves no file behind.
+ */
 export async function exportEasyR1(options: ExportEasyR1Options): Promise<EasyR1Export> {
-  const rows = await easyR1Rows(options);
   // A text-only dataset has no images column: EasyR1 takes the multimodal path whenever the column exists.
-  const columns = rows.some((r) => r.images.length > 0)
+  const columns = options.problems.some((p) => p.images.length > 0)
     ? EASYR1_COLUMNS
     : EASYR1_COLUMNS.filter((c) => c.name !== 'images');
-  await writeParquet(options.outFile, {
-    columns,
-    rows: rows as unknown as Record<string, unknown>[],
-    kvMetadata: { huggingface: hfFeaturesMetadata(columns, ['images']) },
-  });
-  const distinct = new Set(rows.flatMap((r) => r.images.map((img) => img.path)));
+  const distinct = new Set<string>();
+  const rows = await writeParquetInBatches(
+    options.outFile,
+    { columns, kvMetadata: { huggingface: hfFeaturesMetadata(columns, ['images']) } },
+    options.problems.length,
+    EXPORT_BATCH,
+    async (start, end) => {
+      const batch = await easyR1Rows(options, start, end);
+      for (const r of batch) for (const img of r.images) if (img.path !== null) distinct.add(img.path);
+      return batch as unknown as Record<string, unknown>[];
+    },
+  );
   return {
     file: options.outFile,
-    rows: rows.length,
+    rows,
     images: distinct.size,
     dataConfig: { prompt_key: 'problem', answer_key: 'answer', image_key: 'images' },
   };

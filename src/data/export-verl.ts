@@ -1,14 +1,7 @@
 import { DataError } from '../core/index.ts';
 import { collectImages, type ExportImageOptions, withImageTokens } from './export-images.ts';
-import {
-  asHfImage,
-  HF_IMAGE,
-  type HfImage,
-  hfFeaturesMetadata,
-  type ParquetColumn,
-  readParquet,
-  writeParquet,
-} from './parquet.ts';
+import { asHfImage, HF_IMAGE, type HfImage, type ParquetColumn, readParquet } from './parquet.ts';
+import { hfFeaturesMetadata, writeParquetInBatches } from './parquet-writer.ts';
 import { problemText } from './problem-text.ts';
 import type { Problem } from './types.ts';
 
@@ -75,12 +68,16 @@ export interface VerlExport {
   readonly images: number;
 }
 
-export async function verlRows(options: ExportVerlOptions): Promise<VerlRow[]> {
-  const { problems, imageRoot } = options;
+/** Problems exported per batch: images of one batch are in memory at a time. */
+const EXPORT_BATCH = 256;
+
+/** Builds the rows of problems [start, end) (images loaded and checked) without writing anything. */
+export async function verlRows(options: ExportVerlOptions, start = 0, end?: number): Promise<VerlRow[]> {
+  const problems = options.problems.slice(start, end);
   const text = options.promptText ?? problemText;
   const images = await collectImages(
     problems.map((p) => ({ problemId: p.id, images: p.images })),
-    imageRoot,
+    options.imageRoot,
     options,
   );
   return problems.map((p, i) => {
@@ -89,7 +86,7 @@ export async function verlRows(options: ExportVerlOptions): Promise<VerlRow[]> {
     try {
       user = withImageTokens(question, p.images.length, `problem '${p.id}'`);
     } catch (err) {
-      throw new DataError(options.outFile, (err as Error).message, { field: `problems.${i}.question` });
+      throw new DataError(options.outFile, (err as Error).message, { field: `problems.${start + i}.question` });
     }
     const prompt: VerlRow['prompt'] = [];
     if (options.system !== undefined) prompt.push({ role: 'system', content: options.system });
@@ -99,25 +96,33 @@ export async function verlRows(options: ExportVerlOptions): Promise<VerlRow[]> {
       prompt,
       ability: options.ability ?? 'math',
       reward_model: { style: 'rule', ground_truth: p.answer },
-      extra_info: { split: options.split ?? 'train', index: i, problem_id: p.id, answer: p.answer, question },
+      extra_info: { split: options.split ?? 'train', index: start + i, problem_id: p.id, answer: p.answer, question },
       images: images[i].map((img) => ({ bytes: img.bytes, path: img.fileName })),
     };
   });
 }
 
-/** Writes problems as a verl RL parquet file, atomically; a bad image fails it before anything is written. */
+/**
+ * Writes problems as a verl RL parquet file, streamed in batches to a temp file and renamed into place; a bad image
+ * fails it naming the problem and path, leaving no file.
+ */
 export async function exportVerl(options: ExportVerlOptions): Promise<VerlExport> {
-  const rows = await verlRows(options);
-  const columns = rows.some((r) => r.images.length > 0)
+  const columns = options.problems.some((p) => p.images.length > 0)
     ? VERL_COLUMNS
     : VERL_COLUMNS.filter((c) => c.name !== 'images');
-  await writeParquet(options.outFile, {
-    columns,
-    rows: rows as unknown as Record<string, unknown>[],
-    kvMetadata: { huggingface: hfFeaturesMetadata(columns, ['images']) },
-  });
-  const distinct = new Set(rows.flatMap((r) => r.images.map((img) => img.path)));
-  return { file: options.outFile, rows: rows.length, images: distinct.size };
+  const distinct = new Set<string>();
+  const rows = await writeParquetInBatches(
+    options.outFile,
+    { columns, kvMetadata: { huggingface: hfFeaturesMetadata(columns, ['images']) } },
+    options.problems.length,
+    EXPORT_BATCH,
+    async (start, end) => {
+      const batch = await verlRows(options, start, end);
+      for (const r of batch) for (const img of r.images) if (img.path !== null) distinct.add(img.path);
+      return batch as unknown as Record<string, unknown>[];
+    },
+  );
+  return { file: options.outFile, rows, images: distinct.size };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -251,6 +251,16 @@ describe('verl export', () => {
     ]);
   });
 
+  it('streams more problems than one batch, keeping order and indexes', async () => {
+    const outFile = join(root, 'many.parquet');
+    const many = Array.from({ length: 300 }, (_, i) => ({ ...problems()[i % 2], id: `m${i}` }));
+    const result = await exportVerl({ problems: many, imageRoot, outFile });
+    expect(result).toEqual({ file: outFile, rows: 300, images: 2 });
+    const back = await readVerl(outFile);
+    expect(back.map((r) => r.extra_info.index)).toEqual(many.map((_, i) => i));
+    expect(back.map((r) => r.extra_info.problem_id)).toEqual(many.map((p) => p.id));
+  });
+
   it('uses the given data source, split and system turn', async () => {
     const outFile = join(root, 'verl.parquet');
     await exportVerl({

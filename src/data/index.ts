@@ -6,6 +6,7 @@ export * from './image-tensor-loader.ts';
 export * from './images.ts';
 export * from './jsonl.ts';
 export * from './parquet.ts';
+export * from './parquet-writer.ts';
 export * from './problem-text.ts';
 export * from './show-records.ts';
 export * from './types.ts';

@@ -5,17 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DataError } from '../core/index.ts';
 import { decodeImage } from './images.ts';
-import {
-  asHfImage,
-  encodeParquet,
-  HF_IMAGE,
-  hfFeaturesMetadata,
-  type ParquetColumn,
-  parquetInfo,
-  readParquet,
-  readParquetRecords,
-  writeParquet,
-} from './parquet.ts';
+import { asHfImage, HF_IMAGE, type ParquetColumn, parquetInfo, readParquet, readParquetRecords } from './parquet.ts';
+import { createParquetWriter, encodeParquet, hfFeaturesMetadata, writeParquet } from './parquet-writer.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -105,6 +96,40 @@ describe('parquet round trip', () => {
     expect(err.message).toContain('row 5 does not match');
     const good = await readParquetRecords(path, Row, { rowEnd: 4 });
     expect(good.map((r) => r.reward_model.ground_truth)).toEqual(['0', '2', '4', '6']);
+  });
+});
+
+describe('streaming parquet writer', () => {
+  it('appends batches as row groups and reads back every row in order', async () => {
+    const path = join(dir, 'stream.parquet');
+    const data = rows(23);
+    const out = await createParquetWriter(path, { columns, rowGroupSize: 4 });
+    await out.append(data.slice(0, 10));
+    await out.append([]);
+    await out.append(data.slice(10));
+    expect(await readdir(dir)).not.toContain('stream.parquet'); // not there until commit
+    expect(await out.commit()).toBe(23);
+    expect(await readParquet(path)).toEqual(data);
+    expect(await readdir(dir)).toEqual(['stream.parquet']);
+  });
+
+  it('removes its temp file and keeps the old target when a later batch is bad', async () => {
+    const path = join(dir, 'keep.parquet');
+    await writeParquet(path, { columns, rows: rows(2) });
+    const out = await createParquetWriter(path, { columns });
+    await out.append(rows(5));
+    const bad = rows(2).map((r) => ({ ...r, count: 'many' }));
+    await expect(out.append(bad)).rejects.toThrow("row 6 field 'count' must be an integer");
+    await expect(out.commit()).rejects.toThrow('closed');
+    expect(await readdir(dir)).toEqual(['keep.parquet']);
+    expect(await readParquet(path)).toEqual(rows(2));
+  });
+
+  it('leaves nothing after abort', async () => {
+    const out = await createParquetWriter(join(dir, 'gone.parquet'), { columns });
+    await out.append(rows(3));
+    await out.abort();
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 
