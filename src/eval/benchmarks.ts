@@ -170,8 +170,9 @@ function mathVisionBench(name: 'mathvision' | 'mathvision-testmini', file: strin
     name,
     description,
     async load(source) {
-      const problems = await loadMathVision(join(source.dataDir, 'mathvision', file));
-      return problems.map((problem) => ({ problem, images: problem.images.map((path) => ({ path })) }));
+      const folder = join(source.dataDir, 'mathvision');
+      const problems = await loadMathVision(join(folder, file));
+      return problems.map((problem) => ({ problem, images: pathImages(problem, folder) }));
     },
     promptText(problem, mode) {
       const record = mathVisionRecordOf(problem);

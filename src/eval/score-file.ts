@@ -111,7 +111,7 @@ async function scoreMathVerseFile(options: ScoreFileOptions): Promise<BenchScore
   const records = await readMathVerseFile(options.file);
   const { ctx } = options;
   if (ctx.mode === 'openvlthinker') {
-    const items = records.map((r) => ({ problem: mathVerseToProblem(r, '.'), response: r.model_answer ?? '' }));
+    const items = records.map((r) => ({ problem: mathVerseToProblem(r), response: r.model_answer ?? '' }));
     return BENCHMARKS.mathverse.score(items, ctx);
   }
   const { rows } = await scoreMathVerse(records, {

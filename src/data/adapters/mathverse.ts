@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../../core/index.ts';
 import { Problem } from '../types.ts';
@@ -52,10 +51,10 @@ export async function readMathVerseFile(file: string): Promise<MathVerseRecord[]
   });
 }
 
-/** One record -> a Problem (id = sample_index). `folder` is what the image path is relative to. */
-export function mathVerseToProblem(record: MathVerseRecord, folder: string): Problem {
+/** One record -> a Problem (id = sample_index; the image path stays relative to the dataset file's folder). */
+export function mathVerseToProblem(record: MathVerseRecord): Problem {
   const isChoice = record.question_type === 'multi-choice';
-  const image = record.image ? (isAbsolute(record.image) ? record.image : join(folder, record.image)) : null;
+  const image = record.image || null;
   const { model_answer: _m, extraction: _e, judgement: _j, ...official } = record;
   return Problem.parse({
     id: record.sample_index,
@@ -71,7 +70,7 @@ export function mathVerseToProblem(record: MathVerseRecord, folder: string): Pro
 
 export async function loadMathVerse(file: string): Promise<Problem[]> {
   const records = await readMathVerseFile(file);
-  return records.map((r) => mathVerseToProblem(r, dirname(file)));
+  return records.map((r) => mathVerseToProblem(r));
 }
 
 export function mathVerseRecordOf(problem: Problem): MathVerseRecord {

@@ -1,4 +1,3 @@
-import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../../core/index.ts';
 import { readJsonlAll } from '../jsonl.ts';
@@ -40,10 +39,10 @@ export async function readJsonlFile<S extends z.ZodType>(file: string, schema: S
   return (await readJsonlAll(file, schema)).records;
 }
 
-/** One MATH-V record -> a Problem. `folder` is the dataset folder the image path is relative to. */
-export function mathVisionToProblem(record: MathVisionRecord, folder: string): Problem {
+/** One MATH-V record -> a Problem (its image path stays relative to the dataset file's folder). */
+export function mathVisionToProblem(record: MathVisionRecord): Problem {
   const isChoice = record.options.length > 0;
-  const image = record.image ? (isAbsolute(record.image) ? record.image : join(folder, record.image)) : null;
+  const image = record.image ?? null;
   return Problem.parse({
     id: record.id,
     question: record.question,
@@ -66,7 +65,7 @@ export function mathVisionToProblem(record: MathVisionRecord, folder: string): P
 
 export async function loadMathVision(file: string): Promise<Problem[]> {
   const records = await readJsonlFile(file, MathVisionRecord);
-  return records.map((r) => mathVisionToProblem(r, dirname(file)));
+  return records.map((r) => mathVisionToProblem(r));
 }
 
 /** Reads back the official record from a Problem made by `mathVisionToProblem`. */
