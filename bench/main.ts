@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ run: Bench }>> = {
   'data-io': () => import('./data-io.ts'),
   engine: () => import('./engine.ts'),
   eval: () => import('./eval.ts'),
+  'reward-server': () => import('./reward-server.ts'),
 };
 
 const names = process.argv.slice(2);

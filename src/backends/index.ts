@@ -16,3 +16,4 @@ export * from './reward-server.ts';
 export * from './reward-wire.ts';
 export * from './serving-reload.ts';
 export type * from './types.ts';
+export * from './verify-scorer.ts';

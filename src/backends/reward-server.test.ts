@@ -135,3 +135,36 @@ describe('reward server: bad requests get a reason, never a crash', () => {
     expect((await post('/v1/reward', { reward: 'accuracy', responses: ['1'], ground_truths: ['1'] })).status).toBe(200);
   });
 });
+
+describe("reward server with verify/'s rewards", () => {
+  it('scores the OpenVLThinker reward: 1 correct, 0.5 correct but bare, 0 wrong', async () => {
+    const { verifyScorer } = await import('./verify-scorer.ts');
+    server = await startRewardServer({ port: 0, score: verifyScorer });
+    const { status, json } = await post('/v1/reward', {
+      reward: 'openvlthinker',
+      responses: [
+        '<think>3 apples</think> Counting gives three. <answer>3</answer>',
+        '<think>3 apples</think><answer>3</answer>',
+        '<think>hmm</think> so <answer>4</answer>',
+      ],
+      ground_truths: ['3', '3', '3'],
+    });
+    expect(status).toBe(200);
+    const body = json as { scores: number[]; components: Record<string, number>[] };
+    expect(body.scores).toEqual([1, 0.5, 0]);
+    expect(body.components.map((c) => c.accuracy)).toEqual([1, 1, 0]);
+  });
+
+  it('answers a mix with an unknown reward name with 400 and the reason', async () => {
+    const { verifyScorer } = await import('./verify-scorer.ts');
+    server = await startRewardServer({ port: 0, score: verifyScorer });
+    const res = await post('/v1/reward', {
+      reward: 'mix',
+      weights: { accuracy: 0.9, bleu: 0.1 },
+      responses: ['<answer>1</answer>'],
+      ground_truths: ['1'],
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.json)).toContain("unknown reward 'bleu'");
+  });
+});

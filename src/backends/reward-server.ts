@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { BackendError, type Logger, silentLogger } from '../core/index.ts';
+import { BackendError, ConfigError, type Logger, silentLogger } from '../core/index.ts';
 import {
   type ErrorBody,
   OpenRlhfRewardRequest,
@@ -81,6 +81,8 @@ export async function startRewardServer(options: RewardServerOptions): Promise<R
       (payload) => reply(res, 200, payload),
       (err: unknown) => {
         if (err instanceof HttpError) return reply(res, err.status, errorBody(err.status, err.message));
+        // A bad reward spec in the request (e.g. an unknown reward in a mix) is the client's error.
+        if (err instanceof ConfigError) return reply(res, 400, errorBody(400, err.describe()));
         logger.error('reward scorer failed', { error: String(err) });
         reply(res, 500, errorBody(500, `the reward scorer failed: ${(err as Error).message ?? String(err)}`));
       },
