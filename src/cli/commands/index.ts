@@ -6,4 +6,10 @@ import { register as rewardServer } from './reward-server.ts';
 import { register as score } from './score.ts';
 
 /** Every `vlthink` subcommand registers itself on the program; add new commands to this list. */
-export const commands: ReadonlyArray<(program: Command) => void> = [dataShow, dataSynth, evalCommand, rewardServer, score];
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  dataShow,
+  dataSynth,
+  evalCommand,
+  rewardServer,
+  score,
+];
