@@ -83,6 +83,13 @@ describe('rendering', () => {
     }
   });
 
+  it('gives the same bytes for a scene whatever was drawn before it', () => {
+    const records = generateDataset({ n: 40, seed: 14, imageSize: 40 });
+    const alone = records.map((r) => Buffer.from(renderScene(r.scene, 40)).toString('base64'));
+    const reversed = [...records].reverse().map((r) => Buffer.from(renderScene(r.scene, 40)).toString('base64'));
+    expect(reversed.reverse()).toEqual(alone);
+  });
+
   it('draws something for every scene: images are not blank and differ between scenes', () => {
     const records = generateDataset({ n: 30, seed: 13, imageSize: 32 });
     const hashes = new Set<string>();

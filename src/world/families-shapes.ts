@@ -21,7 +21,8 @@ function groupsOf(scene: ShapesScene, f: ShapeFilter): number {
   return keys.size;
 }
 
-const jitter = (rng: Rng) => Math.round((rng.next() * 0.2 - 0.1) * 100) / 100;
+// + 0 turns -0 into 0 (JSON cannot keep -0, so a reloaded scene would differ)
+const jitter = (rng: Rng) => Math.round((rng.next() * 0.2 - 0.1) * 100) / 100 + 0;
 
 /** A 4 x 4 counting scene: 3-9 objects from 2-3 colours and 2-3 shapes, so groups repeat and counts stay small. */
 function countingScene(rng: Rng): ShapesScene {

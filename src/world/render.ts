@@ -28,10 +28,14 @@ function surface(size: number): { canvas: Canvas; ctx: SKRSContext2D } {
   if (!s) {
     const canvas = createCanvas(size, size);
     s = { canvas, ctx: canvas.getContext('2d') };
+    s.ctx.save();
     canvases.set(size, s);
   }
+  // every draw starts from the pristine state: line caps, joins and styles set by one scene must not leak into the
+  // next, or an image would depend on what was drawn before it
   const ctx = s.ctx;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.restore();
+  ctx.save();
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, size, size);
   return s;

@@ -72,7 +72,7 @@ export type Scene = ShapesScene | BarsScene | TriangleScene | RectangleScene | C
 
 /** A small style offset in [-max, max], rounded to hundredths so scenes serialize exactly. */
 export function styleOffset(next: () => number, max: number): number {
-  return Math.round((next() * 2 - 1) * max * 100) / 100;
+  return Math.round((next() * 2 - 1) * max * 100) / 100 + 0; // + 0: no -0, which JSON cannot keep
 }
 
 /** Names of the cells of a 3 x 3 grid as a caption says them, by [row][col]. */
