@@ -104,6 +104,28 @@ async function readDatasetInfo(path: string): Promise<Record<string, unknown>> {
   return raw as Record<string, unknown>;
 }
 
+/** Examples exported per batch: images of one batch are in memory at a time. */
+const EXPORT_BATCH = 256;
+
+function toRecord(
+  ex: SftExample,
+  images: string[],
+  system: string | undefined,
+  outDir: string,
+  index: number,
+): LlamaFactoryRecord {
+  let user: string;
+  try {
+    user = withImageTokens(ex.prompt, ex.images.length, `example '${ex.id}'`);
+  } catch (err) {
+    throw new DataError(outDir, (err as Error).message, { field: `examples.${index}.prompt` });
+  }
+  const messages: LlamaFactoryRecord['messages'] = [];
+  if (system !== undefined) messages.push({ role: 'system', content: system });
+  messages.push({ role: 'user', content: user }, { role: 'assistant', content: ex.response });
+  return { messages, images, id: ex.id, problem_id: ex.problemId, answer: ex.answer };
+}
+
 /** Writes SFT examples, their images and the dataset_info.json entry for LLaMA-Factory. Returns the written paths. */
 export async function exportLlamaFactory(options: ExportLlamaFactoryOptions): Promise<LlamaFactoryExport> {
   const { examples, imageRoot, outDir, datasetName } = options;
@@ -114,40 +136,41 @@ export async function exportLlamaFactory(options: ExportLlamaFactoryOptions): Pr
   const infoPath = join(outDir, 'dataset_info.json');
   const info = await readDatasetInfo(infoPath);
 
-  // Everything that can fail on bad input happens before the first byte is written.
-  const images = await collectImages(examples, imageRoot, options);
-  const records: LlamaFactoryRecord[] = examples.map((ex, i) => {
-    let user: string;
-    try {
-      user = withImageTokens(ex.prompt, ex.images.length, `example '${ex.id}'`);
-    } catch (err) {
-      throw new DataError(outDir, (err as Error).message, { field: `examples.${i}.prompt` });
-    }
-    const messages: LlamaFactoryRecord['messages'] = [];
-    if (options.system !== undefined) messages.push({ role: 'system', content: options.system });
-    messages.push({ role: 'user', content: user }, { role: 'assistant', content: ex.response });
-    return {
-      messages,
-      images: images[i].map((img) => `images/${img.fileName}`),
-      id: ex.id,
-      problem_id: ex.problemId,
-      answer: ex.answer,
-    };
-  });
-
+  // Everything is built in a staging folder beside outDir, a batch of examples (and their images) at a time;
+  // outDir is touched only once the whole dataset exists.
   const staging = join(
     dirname(outDir),
     `.${basename(outDir)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`,
   );
   try {
     await mkdir(join(staging, 'images'), { recursive: true });
-    const unique = new Map(images.flat().map((img) => [img.fileName, img.bytes]));
-    for (const [name, bytes] of unique) await writeFile(join(staging, 'images', name), bytes);
+    const written = new Set<string>();
+    const records: LlamaFactoryRecord[] = [];
+    for (let start = 0; start < examples.length; start += EXPORT_BATCH) {
+      const batch = examples.slice(start, start + EXPORT_BATCH);
+      const images = await collectImages(batch, imageRoot, options);
+      for (const img of images.flat()) {
+        if (written.has(img.fileName)) continue;
+        await writeFile(join(staging, 'images', img.fileName), img.bytes);
+        written.add(img.fileName);
+      }
+      batch.forEach((ex, k) => {
+        records.push(
+          toRecord(
+            ex,
+            images[k].map((img) => `images/${img.fileName}`),
+            options.system,
+            outDir,
+            start + k,
+          ),
+        );
+      });
+    }
     await writeFile(join(staging, fileName), `${JSON.stringify(records, null, 2)}\n`);
     await mkdir(join(outDir, 'images'), { recursive: true });
     // Images first (content-named, so an existing file of the same name is the same image), then the data file,
     // then dataset_info.json: until that last atomic write, LLaMA-Factory sees the old dataset or none.
-    for (const name of unique.keys()) {
+    for (const name of written) {
       const target = join(outDir, 'images', name);
       if (!existsSync(target)) await rename(join(staging, 'images', name), target);
     }
@@ -160,7 +183,7 @@ export async function exportLlamaFactory(options: ExportLlamaFactoryOptions): Pr
       datasetInfoFile: infoPath,
       imageDir: join(outDir, 'images'),
       examples: records.length,
-      images: unique.size,
+      images: written.size,
     };
   } finally {
     await rm(staging, { recursive: true, force: true });

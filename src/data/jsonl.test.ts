@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DataError } from '../core/index.ts';
+import { AbortedError, DataError } from '../core/index.ts';
 import { readJsonl, readJsonlAll, writeJsonl } from './jsonl.ts';
 import { Problem, type SftExample, Trace } from './types.ts';
 
@@ -141,5 +141,29 @@ describe('bad input', () => {
     const path = join(dir, 'undef.jsonl');
     await expect(writeJsonl(path, [problem(1), undefined])).rejects.toThrow(/record 2 cannot be written as JSON/);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('abort', () => {
+  it('stops reading and writing when the signal is aborted, leaving no file', async () => {
+    const path = join(dir, 'a.jsonl');
+    await writeJsonl(path, [problem(1), problem(2)]);
+    const controller = new AbortController();
+    const reader = readJsonl(path, Problem, { signal: controller.signal });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const p of reader) {
+          seen.push(p.id);
+          controller.abort();
+        }
+      })(),
+    ).rejects.toBeInstanceOf(AbortedError);
+    expect(seen).toEqual(['p1']);
+    const out = join(dir, 'b.jsonl');
+    await expect(writeJsonl(out, [problem(1)], { signal: controller.signal })).rejects.toThrow(
+      `writing ${out} was aborted`,
+    );
+    expect(await readdir(dir)).toEqual(['a.jsonl']);
   });
 });

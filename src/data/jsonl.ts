@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
-import { createAtomicWriter, DataError } from '../core/index.ts';
+import { createAtomicWriter, DataError, throwIfAborted } from '../core/index.ts';
 
 /**
  * JSONL: one JSON value per line, validated through a zod schema as it streams. Blank lines are ignored (they still
@@ -108,7 +108,7 @@ export function readJsonl<S extends z.ZodType>(
     try {
       for await (const line of lines) {
         lineNo++;
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+        throwIfAborted(options.signal, `reading ${path}`);
         const text = lineNo === 1 ? line.replace(/^\uFEFF/, '').trim() : line.trim();
         if (text === '') continue;
         const result = parseJsonlLine(path, lineNo, text, schema);
@@ -173,7 +173,7 @@ export async function writeJsonl<T>(
   let buffer = '';
   try {
     for await (const record of records) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      throwIfAborted(options.signal, `writing ${path}`);
       const index = count + 1;
       if (options.schema) {
         const parsed = options.schema.safeParse(record);
