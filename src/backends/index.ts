@@ -1,3 +1,4 @@
+export * from './chat-server.ts';
 export * from './easyr1-config.ts';
 export * from './easyr1-reward-shim.ts';
 export * from './engine-keys.ts';
@@ -10,6 +11,7 @@ export * from './openai-generator.ts';
 export * from './openai-wire.ts';
 export * from './progress-parse.ts';
 export * from './ray-jobs-runner.ts';
+export * from './request-batcher.ts';
 export * from './response-cache.ts';
 export * from './retry.ts';
 export * from './reward-server.ts';

@@ -1,0 +1,214 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { BackendError, contentHash, type Logger, shortHash, silentLogger, VlthinkError } from '../core/index.ts';
+import {
+  ChatCompletionRequest,
+  type ChatCompletionResponse,
+  type ModelList,
+  type WireError,
+  type WireMessage,
+} from './openai-wire.ts';
+import { createRequestBatcher, type RequestBatcher } from './request-batcher.ts';
+import type { Completion, ContentPart, GenerationBackend, GenerationParams, Message, Prompt } from './types.ts';
+
+/**
+ * An OpenAI-compatible HTTP server in front of any GenerationBackend (`vlthink serve` puts the embedded engine
+ * behind it): `POST /v1/chat/completions` and `GET /v1/models`, the subset of the OpenAI API that vLLM and SGLang
+ * also serve, so every OpenAI client — vlthink's own OpenAI generator included — can drive an embedded checkpoint.
+ * Concurrent requests are batched into one `generate` call (request-batcher.ts). Images arrive as base64 data URLs;
+ * the server never fetches remote URLs. Streaming is not offered: `stream: true` gets a 400 saying so.
+ */
+export interface ChatServerOptions {
+  readonly backend: GenerationBackend;
+  /** The model id clients name (and `GET /v1/models` lists). */
+  readonly model: string;
+  readonly port: number;
+  readonly host?: string;
+  /** max_tokens when a request gives none. */
+  readonly defaultMaxTokens?: number;
+  readonly maxBatch?: number;
+  readonly batchWindowMs?: number;
+  /** Token text for logprobs entries; without it, entries carry `<id>` or an empty string. */
+  readonly tokenText?: (id: number) => string;
+  readonly logger?: Logger;
+}
+
+export interface ChatServer {
+  readonly url: string;
+  readonly port: number;
+  readonly batcher: RequestBatcher;
+  close(): Promise<void>;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const logger = options.logger ?? silentLogger;
+  const batcher = createRequestBatcher(options.backend, {
+    maxBatch: options.maxBatch,
+    windowMs: options.batchWindowMs,
+  });
+  const created = Math.floor(Date.now() / 1000);
+
+  const complete = async (body: unknown): Promise<ChatCompletionResponse> => {
+    const parsed = ChatCompletionRequest.safeParse(body);
+    if (!parsed.success) throw new ApiError(400, 'invalid_request_error', z.prettifyError(parsed.error));
+    const req = parsed.data;
+    if (req.model !== options.model)
+      throw new ApiError(
+        404,
+        'model_not_found',
+        `model '${req.model}' is not served here; use '${options.model}'`,
+        'model',
+      );
+    if (req.stream)
+      throw new ApiError(400, 'invalid_request_error', 'stream=true is not supported; send stream=false', 'stream');
+    const params: GenerationParams = {
+      n: req.n ?? 1,
+      temperature: req.temperature ?? 1,
+      topP: req.top_p ?? 1,
+      maxTokens: req.max_completion_tokens ?? req.max_tokens ?? options.defaultMaxTokens ?? 256,
+      ...(req.top_k !== undefined && req.top_k > 0 ? { topK: req.top_k } : {}),
+      ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      ...(req.stop !== undefined ? { stop: typeof req.stop === 'string' ? [req.stop] : req.stop } : {}),
+      ...(req.logprobs ? { logprobs: true } : {}),
+    };
+    const completions = await batcher.submit(toPrompt(req.messages), params);
+    return toResponse(req, completions, options.tokenText);
+  };
+
+  const route = async (req: IncomingMessage): Promise<unknown> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/v1/models' || path === '/health') {
+      if (req.method !== 'GET') throw new ApiError(405, 'invalid_request_error', `${path} takes GET`);
+      if (path === '/health') return { status: 'ok' };
+      return {
+        object: 'list',
+        data: [{ id: options.model, object: 'model', created, owned_by: 'vlthink' }],
+      } satisfies ModelList;
+    }
+    if (path !== '/v1/chat/completions')
+      throw new ApiError(
+        404,
+        'not_found',
+        `no endpoint ${path}; this server offers POST /v1/chat/completions, GET /v1/models`,
+      );
+    if (req.method !== 'POST') throw new ApiError(405, 'invalid_request_error', `${path} takes POST`);
+    return complete(await readJson(req));
+  };
+
+  const server = createServer((req, res) => {
+    route(req).then(
+      (payload) => send(res, 200, payload),
+      (err: unknown) => {
+        if (err instanceof ApiError) return send(res, err.status, wireError(err.message, err.type, err.param));
+        logger.error('generation failed', { error: String(err) });
+        const message = err instanceof VlthinkError ? err.describe() : String(err);
+        send(res, 500, wireError(`generation failed: ${message}`, 'server_error', null));
+      },
+    );
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new BackendError(`http://${host}:${options.port}`, err.message)));
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    batcher,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function toPrompt(messages: readonly WireMessage[]): Prompt {
+  return messages.map((m, i): Message => {
+    if (typeof m.content === 'string') return { role: m.role, content: m.content };
+    const parts = m.content.map((part, j): ContentPart => {
+      if (part.type === 'text') return { type: 'text', text: part.text };
+      const data = /^data:([\w.+-]+\/[\w.+-]+);base64,([A-Za-z0-9+/=\s]*)$/.exec(part.image_url.url);
+      if (!data)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          `messages[${i}].content[${j}]: only base64 data: URLs are accepted (this server fetches nothing)`,
+          `messages[${i}].content[${j}].image_url.url`,
+        );
+      return { type: 'image', image: { bytes: Buffer.from(data[2] ?? '', 'base64'), mime: data[1] ?? '' } };
+    });
+    return { role: m.role, content: parts };
+  });
+}
+
+function toResponse(
+  req: ChatCompletionRequest,
+  completions: readonly Completion[],
+  tokenText: ((id: number) => string) | undefined,
+): ChatCompletionResponse {
+  let completionTokens = 0;
+  const choices = completions.map((c, index) => {
+    const count = c.tokenIds?.length ?? c.logprobs?.length ?? 0;
+    completionTokens += count;
+    const logprobs =
+      req.logprobs && c.logprobs
+        ? {
+            content: c.logprobs.map((logprob, t) => {
+              const id = c.tokenIds?.[t];
+              const token = id === undefined ? '' : (tokenText?.(id) ?? `<${id}>`);
+              return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: [] };
+            }),
+          }
+        : null;
+    return { index, message: { role: 'assistant', content: c.text }, finish_reason: c.finishReason, logprobs };
+  });
+  return {
+    id: `chatcmpl-${shortHash(contentHash({ req, t: process.hrtime.bigint().toString() }), 24)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: req.model,
+    choices,
+    usage: { prompt_tokens: 0, completion_tokens: completionTokens, total_tokens: completionTokens },
+  };
+}
+
+function wireError(message: string, type: string, param: string | null): WireError {
+  return { error: { message, type, param, code: null } };
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', reject);
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (err) {
+        reject(new ApiError(400, 'invalid_request_error', `the body is not JSON: ${(err as Error).message}`));
+      }
+    });
+  });
+}
+
+function send(res: ServerResponse, status: number, payload: unknown): void {
+  if (res.destroyed) return;
+  const text = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
