@@ -1,9 +1,9 @@
 import { isAbsolute, join } from 'node:path';
 import type { ImageRef } from '../backends/types.ts';
 import { ConfigError } from '../core/index.ts';
-import { loadMathVerse, mathVerseRecordOf } from '../data/adapters/mathverse.ts';
-import { loadMathVision, mathVisionRecordOf } from '../data/adapters/mathvision.ts';
-import { loadMathVista, mathVistaRecordOf } from '../data/adapters/mathvista.ts';
+import { loadMathVerse, type MathVerseRecord, mathVerseRecordOf } from '../data/adapters/mathverse.ts';
+import { loadMathVision, type MathVisionRecord, mathVisionRecordOf } from '../data/adapters/mathvision.ts';
+import { loadMathVista, type MathVistaRecord, mathVistaRecordOf } from '../data/adapters/mathvista.ts';
 import type { Problem } from '../data/types.ts';
 import { type FamilyName, generateDataset } from '../world/index.ts';
 import { mathVerseScores, scoreMathVerse } from './mathverse/index.ts';
@@ -79,6 +79,64 @@ function openVlThinkerRows(items: readonly { problem: Problem; response: string 
   return items.map(({ problem, response }) => scoreOpenVlThinker(problem.id, response, openVlThinkerGold(problem)));
 }
 
+/** The official score file and the summary table of scored MathVista rows (official or OpenVLThinker verdicts). */
+export function mathVistaBenchScore(records: readonly MathVistaRecord[], rows: ScoredRow[]): BenchScore {
+  const official = mathVistaScores(records.map((record, i) => ({ record, correct: rows[i]?.correct === true })));
+  const groups: Record<string, Record<string, GroupCell>> = {};
+  for (const key of MATHVISTA_SCORE_KEYS) {
+    groups[key] = Object.fromEntries(
+      Object.entries(official[key]).map(([v, c]) => [
+        v,
+        { correct: c.correct, total: c.total, accuracy: percent(c.correct, c.total) },
+      ]),
+    );
+  }
+  return { rows, official, summary: summary('mathvista', rows, groups) };
+}
+
+export function mathVerseBenchScore(records: readonly MathVerseRecord[], rows: ScoredRow[]): BenchScore {
+  const judged = records.map((record, i) => ({ record, correct: rows[i]?.correct === true }));
+  const groups = {
+    version: groupAccuracy(
+      judged,
+      (j) => [j.record.problem_version],
+      (j) => j.correct,
+    ),
+    subject: groupAccuracy(
+      judged,
+      (j) => [j.record.metadata.subject],
+      (j) => j.correct,
+    ),
+    subfield: groupAccuracy(
+      judged,
+      (j) => [`${j.record.metadata.subject} / ${j.record.metadata.subfield}`],
+      (j) => j.correct,
+    ),
+  };
+  return { rows, official: mathVerseScores(judged), summary: summary('mathverse', rows, groups) };
+}
+
+export function mathVisionBenchScore(
+  name: string,
+  records: readonly MathVisionRecord[],
+  rows: ScoredRow[],
+): BenchScore {
+  const judged = records.map((record, i) => ({ record, correct: rows[i]?.correct === true }));
+  const groups = {
+    level: groupAccuracy(
+      judged,
+      (j) => [`level ${j.record.level}`],
+      (j) => j.correct,
+    ),
+    subject: groupAccuracy(
+      judged,
+      (j) => [j.record.subject],
+      (j) => j.correct,
+    ),
+  };
+  return { rows, official: mathVisionResult(judged), summary: summary(name, rows, groups) };
+}
+
 const mathvista: Benchmark = {
   name: 'mathvista',
   description: 'MathVista testmini (1000): official query prompt; quick + optional LLM extraction; official score file',
@@ -104,17 +162,7 @@ const mathvista: Benchmark = {
     } else {
       rows = openVlThinkerRows(items);
     }
-    const official = mathVistaScores(records.map((record, i) => ({ record, correct: rows[i]?.correct === true })));
-    const groups: Record<string, Record<string, GroupCell>> = {};
-    for (const key of MATHVISTA_SCORE_KEYS) {
-      groups[key] = Object.fromEntries(
-        Object.entries(official[key]).map(([v, c]) => [
-          v,
-          { correct: c.correct, total: c.total, accuracy: percent(c.correct, c.total) },
-        ]),
-      );
-    }
-    return { rows, official, summary: summary('mathvista', rows, groups) };
+    return mathVistaBenchScore(records, rows);
   },
 };
 
@@ -143,25 +191,7 @@ const mathverse: Benchmark = {
             })
           ).rows
         : openVlThinkerRows(items);
-    const judged = records.map((record, i) => ({ record, correct: rows[i]?.correct === true }));
-    const groups = {
-      version: groupAccuracy(
-        judged,
-        (j) => [j.record.problem_version],
-        (j) => j.correct,
-      ),
-      subject: groupAccuracy(
-        judged,
-        (j) => [j.record.metadata.subject],
-        (j) => j.correct,
-      ),
-      subfield: groupAccuracy(
-        judged,
-        (j) => [`${j.record.metadata.subject} / ${j.record.metadata.subfield}`],
-        (j) => j.correct,
-      ),
-    };
-    return { rows, official: mathVerseScores(judged), summary: summary('mathverse', rows, groups) };
+    return mathVerseBenchScore(records, rows);
   },
 };
 
@@ -187,20 +217,7 @@ function mathVisionBench(name: 'mathvision' | 'mathvision-testmini', file: strin
         ctx.mode === 'official'
           ? items.map((item, i) => scoreMathVisionResponse(item.response, records[i] as (typeof records)[number]))
           : openVlThinkerRows(items);
-      const judged = records.map((record, i) => ({ record, correct: rows[i]?.correct === true }));
-      const groups = {
-        level: groupAccuracy(
-          judged,
-          (j) => [`level ${j.record.level}`],
-          (j) => j.correct,
-        ),
-        subject: groupAccuracy(
-          judged,
-          (j) => [j.record.subject],
-          (j) => j.correct,
-        ),
-      };
-      return { rows, official: mathVisionResult(judged), summary: summary(name, rows, groups) };
+      return mathVisionBenchScore(name, records, rows);
     },
   };
 }

@@ -15,14 +15,14 @@ export function levenshtein(a: string, b: string): number {
     cur[0] = i;
     const si = s[i - 1];
     for (let j = 1; j <= t.length; j++) {
-      const sub = (prev[j - 1] as number) + (si === t[j - 1] ? 0 : 1);
-      const del = (prev[j] as number) + 1;
-      const ins = (cur[j - 1] as number) + 1;
+      const sub = prev[j - 1] + (si === t[j - 1] ? 0 : 1);
+      const del = prev[j] + 1;
+      const ins = cur[j - 1] + 1;
       cur[j] = Math.min(sub, del, ins);
     }
     [prev, cur] = [cur, prev];
   }
-  return prev[t.length] as number;
+  return prev[t.length];
 }
 
 /** The first of `choices` at the smallest edit distance from `text` (ties go to the earlier choice). */

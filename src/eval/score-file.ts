@@ -6,11 +6,19 @@ import { mathVerseToProblem, readMathVerseFile } from '../data/adapters/mathvers
 import { MathVisionOutput, MathVisionRecord, readJsonlFile } from '../data/adapters/mathvision.ts';
 import { mathVistaToProblem, parseMathVistaRecords } from '../data/adapters/mathvista.ts';
 import { readJsonlAll } from '../data/jsonl.ts';
-import { BENCHMARKS, type BenchName, type BenchSource, type ScoreContext } from './benchmarks.ts';
-import { mathVerseScores, scoreMathVerse } from './mathverse/index.ts';
-import { mathVisionResult, scoreMathVisionResponse } from './mathvision/index.ts';
-import { MATHVISTA_SCORE_KEYS, scoreMathVista } from './mathvista/index.ts';
-import { type BenchScore, type GroupCell, groupAccuracy, percent, type ScoreSummary } from './types.ts';
+import {
+  BENCHMARKS,
+  type BenchName,
+  type BenchSource,
+  mathVerseBenchScore,
+  mathVisionBenchScore,
+  mathVistaBenchScore,
+  type ScoreContext,
+} from './benchmarks.ts';
+import { scoreMathVerse } from './mathverse/index.ts';
+import { scoreMathVisionResponse } from './mathvision/index.ts';
+import { scoreMathVista } from './mathvista/index.ts';
+import type { BenchScore } from './types.ts';
 
 /**
  * `vlthink score`: scores a file of existing responses. Accepted inputs:
@@ -44,11 +52,6 @@ async function readJson(file: string): Promise<unknown> {
   } catch (cause) {
     throw new DataError(file, `cannot read JSON: ${(cause as Error).message}`, { cause });
   }
-}
-
-function summaryOf(bench: string, correct: boolean[], groups: ScoreSummary['groups']): ScoreSummary {
-  const c = correct.filter(Boolean).length;
-  return { bench, correct: c, total: correct.length, accuracy: percent(c, correct.length), groups };
 }
 
 /** Joins {id, response} lines with the benchmark's problems (unknown ids are an error naming the line's id). */
@@ -86,24 +89,8 @@ async function scoreMathVistaFile(options: ScoreFileOptions): Promise<BenchScore
     concurrency: ctx.concurrency,
     signal: ctx.signal,
   });
-  const groups: Record<string, Record<string, GroupCell>> = {};
-  for (const key of MATHVISTA_SCORE_KEYS) {
-    groups[key] = Object.fromEntries(
-      Object.entries(scores[key]).map(([v, c]) => [
-        v,
-        { correct: c.correct, total: c.total, accuracy: percent(c.correct, c.total) },
-      ]),
-    );
-  }
-  return {
-    rows,
-    official: scores,
-    summary: summaryOf(
-      'mathvista',
-      rows.map((r) => r.correct),
-      groups,
-    ),
-  };
+  // The score file as scoreMathVista made it (its rows carry the records' own metadata).
+  return { ...mathVistaBenchScore(records, rows), official: scores };
 }
 
 async function scoreMathVerseFile(options: ScoreFileOptions): Promise<BenchScore> {
@@ -123,28 +110,7 @@ async function scoreMathVerseFile(options: ScoreFileOptions): Promise<BenchScore
     concurrency: ctx.concurrency,
     signal: ctx.signal,
   });
-  const judged = records.map((record, i) => ({ record, correct: rows[i]?.correct === true }));
-  const groups = {
-    version: groupAccuracy(
-      judged,
-      (j) => [j.record.problem_version],
-      (j) => j.correct,
-    ),
-    subject: groupAccuracy(
-      judged,
-      (j) => [j.record.metadata.subject],
-      (j) => j.correct,
-    ),
-  };
-  return {
-    rows,
-    official: mathVerseScores(judged),
-    summary: summaryOf(
-      'mathverse',
-      rows.map((r) => r.correct),
-      groups,
-    ),
-  };
+  return mathVerseBenchScore(records, rows);
 }
 
 async function scoreMathVisionFile(options: ScoreFileOptions): Promise<BenchScore> {
@@ -173,28 +139,11 @@ async function scoreMathVisionFile(options: ScoreFileOptions): Promise<BenchScor
   const rows = joined.map(({ output, record }) =>
     scoreMathVisionResponse(output.response ?? '', record, options.useStored ? output.model_answer : undefined),
   );
-  const judged = joined.map(({ record }, i) => ({ record, correct: rows[i]?.correct === true }));
-  const groups = {
-    level: groupAccuracy(
-      judged,
-      (j) => [`level ${j.record.level}`],
-      (j) => j.correct,
-    ),
-    subject: groupAccuracy(
-      judged,
-      (j) => [j.record.subject],
-      (j) => j.correct,
-    ),
-  };
-  return {
+  return mathVisionBenchScore(
+    options.bench,
+    joined.map((j) => j.record),
     rows,
-    official: mathVisionResult(judged),
-    summary: summaryOf(
-      options.bench,
-      rows.map((r) => r.correct),
-      groups,
-    ),
-  };
+  );
 }
 
 export async function scoreFile(options: ScoreFileOptions): Promise<BenchScore> {
