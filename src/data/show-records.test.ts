@@ -74,6 +74,11 @@ describe('readFirstRecords', () => {
     await writeFile(path, 'PAR1....');
     expect(await detectRecordFormat(path)).toBe('parquet');
     await expect(detectRecordFormat(join(dir, 'missing'))).rejects.toThrow('file not found');
+    const err = (await detectRecordFormat(dir).catch((e: unknown) => e)) as DataError;
+    expect(err.message).toBe(`${dir}: is a folder, not a data file`);
+    expect(err.hint).toBe('pass a .jsonl, .json or .parquet file');
+    await writeFile(join(dir, 'x.jsonl'), '{}\n');
+    await expect(detectRecordFormat(dir)).rejects.toMatchObject({ hint: 'pass one of the files in it: x.jsonl' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../core/index.ts';
@@ -34,6 +34,20 @@ export interface ShownRecords {
 
 /** Decides the format by extension, else by the Parquet magic bytes, else JSONL. */
 export async function detectRecordFormat(path: string): Promise<RecordFileFormat> {
+  const kind = await stat(path).then(
+    (s) => (s.isDirectory() ? 'dir' : 'file'),
+    () => 'missing',
+  );
+  if (kind === 'missing') throw new DataError(path, 'file not found', { hint: 'check the path' });
+  if (kind === 'dir') {
+    const files = (await readdir(path)).filter((f) => /\.(jsonl|ndjson|json|parquet)$/i.test(f)).sort();
+    throw new DataError(path, 'is a folder, not a data file', {
+      hint:
+        files.length > 0
+          ? `pass one of the files in it: ${files.slice(0, 5).join(', ')}`
+          : 'pass a .jsonl, .json or .parquet file',
+    });
+  }
   const ext = extname(path).toLowerCase();
   if (ext === '.parquet') return 'parquet';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
