@@ -41,8 +41,14 @@ export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
 
 export interface CompiledGraph {
   readonly model: ExportedModel;
-  /** Run with feeds by input name; returns every output by name. */
-  run(feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  /**
+   * Run with feeds by input name; returns every output by name. `into` names outputs to write into caller-owned
+   * buffers of exactly the output's size (no allocation per run: e.g. a KV cache ping-ponging between two buffers).
+   */
+  run(
+    feeds: Readonly<Record<string, HostTensor>>,
+    into?: Readonly<Record<string, HostTensor>>,
+  ): Promise<Record<string, HostTensor>>;
   /** Release the native session. */
   release(): Promise<void>;
 }
@@ -82,6 +88,7 @@ async function createSession(bytes: Uint8Array, opts: SessionOptions): Promise<o
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableProfiling: opts.profile,
+    ...(opts.profile ? { profileFilePrefix: 'onnxruntime_profile' } : {}),
   });
   cache.set(key, made);
   made.catch(() => cache.delete(key));
@@ -105,7 +112,7 @@ export async function compile(
   }
   return {
     model,
-    async run(feeds) {
+    async run(feeds, into) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const inp of model.inputs) {
         const t = feeds[inp.name];
@@ -116,7 +123,15 @@ export async function compile(
         checkFeed(inp.name, t, inp.dtype, inp.shape);
         ortFeeds[inp.name] = new ort.Tensor(ortType[inp.dtype], t.data, [...t.dims]);
       }
-      const res = await session.run(ortFeeds);
+      let res: ort.InferenceSession.ReturnType;
+      if (into) {
+        const fetches: Record<string, ort.Tensor | null> = {};
+        for (const o of model.outputs) {
+          const t = into[o.name];
+          fetches[o.name] = t ? new ort.Tensor(ortType[o.dtype], t.data, [...t.dims]) : null;
+        }
+        res = await session.run(ortFeeds, fetches);
+      } else res = await session.run(ortFeeds);
       const out: Record<string, HostTensor> = {};
       for (const o of model.outputs) {
         const t = res[o.name];

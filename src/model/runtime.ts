@@ -291,6 +291,12 @@ export async function createVlmRuntime(
       }));
       const done = new Array<boolean>(B).fill(false);
       const V = c.vocabSize;
+      // The cache grows by one position per step: write each step's keys/values into one of two preallocated
+      // buffers per tensor (ping-pong) instead of letting the runtime allocate fresh ones.
+      const hd = c.dModel / c.nHeads;
+      const capacity = B * c.nHeads * (numPatches(c) + c.maxTextLen) * hd;
+      const names = [...Array(c.nLayers).keys()].flatMap((i) => [`k${i}`, `v${i}`]);
+      const pingPong = [0, 1].map(() => names.map(() => new Float32Array(capacity)));
       for (let t = L0; ; t++) {
         const lp = asF32(out.logp, 'logp');
         const next = new Array<number>(B);
@@ -317,7 +323,14 @@ export async function createVlmRuntime(
           feeds[`past_k${i}`] = out[`k${i}`] as HostTensor;
           feeds[`past_v${i}`] = out[`v${i}`] as HostTensor;
         }
-        out = await decode.run(feeds);
+        const past = (out.k0 as HostTensor).dims[2] as number;
+        const dims = [B, c.nHeads, past + 1, hd];
+        const bufs = pingPong[t % 2] as Float32Array[];
+        const into: Record<string, HostTensor> = {};
+        names.forEach((n, j) => {
+          into[n] = { data: (bufs[j] as Float32Array).subarray(0, B * c.nHeads * (past + 1) * hd), dims };
+        });
+        out = { ...(await decode.run(feeds, into)), ...into };
       }
       return results;
     },
