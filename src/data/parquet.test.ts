@@ -5,7 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DataError } from '../core/index.ts';
 import { decodeImage } from './images.ts';
-import { asHfImage, HF_IMAGE, type ParquetColumn, parquetInfo, readParquet, readParquetRecords } from './parquet.ts';
+import {
+  asHfImage,
+  HF_IMAGE,
+  iterateParquet,
+  type ParquetColumn,
+  parquetInfo,
+  readParquet,
+  readParquetRecords,
+} from './parquet.ts';
 import { createParquetWriter, encodeParquet, hfFeaturesMetadata, writeParquet } from './parquet-writer.ts';
 
 let dir: string;
@@ -60,6 +68,18 @@ describe('parquet round trip', () => {
     await writeParquet(path, { columns, rows: data, rowGroupSize: 8 });
     const part = await readParquet(path, { rowStart: 9, rowEnd: 12, columns: ['id', 'tags'] });
     expect(part).toEqual(data.slice(9, 12).map((r) => ({ id: r.id, tags: r.tags })));
+  });
+
+  it('streams rows in slices across row groups', async () => {
+    const path = join(dir, 'iter.parquet');
+    const data = rows(17);
+    await writeParquet(path, { columns, rows: data, rowGroupSize: 5 });
+    const seen: unknown[] = [];
+    for await (const row of iterateParquet(path, { batchRows: 3 })) seen.push(row);
+    expect(seen).toEqual(data);
+    const ids: unknown[] = [];
+    for await (const row of iterateParquet(path, { columns: ['id'], batchRows: 100 })) ids.push(row.id);
+    expect(ids).toEqual(data.map((r) => r.id));
   });
 
   it('keeps int64 values past 2^53 as bigint', async () => {

@@ -173,6 +173,26 @@ export async function readParquet(path: string, options: ReadParquetOptions = {}
   });
 }
 
+/**
+ * Streams a Parquet file's rows in slices of `batchRows` (default 1000), so a large file with embedded images is never
+ * whole in memory. Yields rows one by one, in file order.
+ */
+export async function* iterateParquet(
+  path: string,
+  options: { readonly columns?: readonly string[]; readonly batchRows?: number } = {},
+): AsyncGenerator<Record<string, unknown>> {
+  const { rows: total } = await parquetInfo(path);
+  const step = options.batchRows ?? 1000;
+  if (!(step >= 1)) throw new RangeError(`batchRows must be >= 1, got ${step}`);
+  for (let start = 0; start < total; start += step) {
+    yield* await readParquet(path, {
+      columns: options.columns,
+      rowStart: start,
+      rowEnd: Math.min(total, start + step),
+    });
+  }
+}
+
 /** Reads rows and validates each through a zod schema; errors name the file, the 1-based row and the field. */
 export async function readParquetRecords<S extends z.ZodType>(
   path: string,
