@@ -44,4 +44,6 @@ export interface PipelineDeps {
   readonly policyPromptText?: (problem: Problem) => string;
   /** Names shown in the manifest and report for the engines in use. */
   readonly describe?: () => Record<string, string>;
+  /** Release engines (sessions, servers) when the run ends. */
+  readonly close?: () => Promise<void>;
 }

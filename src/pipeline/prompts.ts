@@ -44,16 +44,15 @@ export function policyPrompt(
   ];
 }
 
-/** Round 1: the text reasoner reads what the captioner saw instead of the image. */
+/**
+ * Round 1: the text reasoner reads what the captioner saw instead of the image, in the labelled layout the world's
+ * caption reader parses (`caption:`, `question:`, `(A) option`).
+ */
 export function reasonerPrompt(problem: Problem, caption: string): Prompt {
-  return [
-    {
-      role: 'user',
-      content:
-        `Image description: ${caption}\n\n${questionText(problem)}\n` +
-        'Reason step by step, then give the final answer inside <answer> </answer>.',
-    },
-  ];
+  const options = (problem.choices ?? []).map((c, i) => `(${LETTERS[i] ?? String(i)}) ${c}`);
+  const lines = [`caption: ${caption}`, `question: ${problem.question}`, ...options];
+  lines.push('Reason step by step inside <think> </think>, then give the final answer inside <answer> </answer>.');
+  return [{ role: 'user', content: lines.join('\n') }];
 }
 
 export function captionPrompt(problem: Problem, imageRoot: string, instruction: string): Prompt {

@@ -139,10 +139,10 @@ export function createFakeDeps(options: FakeOptions = {}): PipelineDeps {
       for (let step = 0; step < job.episodes; step++) {
         job.onStep?.({
           step,
-          reward: skill + (step * (next - skill)) / job.episodes,
+          reward_mean: skill + (step * (next - skill)) / job.episodes,
           kl: 0.01 * step,
           accuracy: skill,
-          response_length: 12,
+          response_length_mean: 12,
           clip_fraction: 0.1,
         });
       }

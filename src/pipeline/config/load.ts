@@ -169,6 +169,7 @@ function branches(node: JsonSchema): JsonSchema[] {
 /** Turn `--a.b text` into the value the schema expects there; anything unparseable stays text for zod to report. */
 export function coerceOverride(path: readonly string[], raw: string): unknown {
   const types = new Set(nodesAt(path).flatMap((n) => (Array.isArray(n.type) ? n.type : n.type ? [n.type] : [])));
+  if (raw === 'null' && types.has('null')) return null;
   if (types.has('integer') || types.has('number')) {
     const n = Number(raw);
     return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
@@ -193,22 +194,52 @@ export function configHelp(): string {
   return lines.join('\n');
 }
 
-function walk(node: JsonSchema, path: string[], lines: string[]): void {
+function walk(node: JsonSchema, path: string[], lines: string[], embedded: unknown = embeddedDefaults()): void {
   const alts = node.oneOf ?? node.anyOf;
+  if (alts?.every((a) => !a.properties && !a.oneOf && !a.anyOf)) {
+    // A nullable or primitive union is one field: `--sft.maxSteps <integer|null>`.
+    const merged: JsonSchema = { ...node, type: alts.flatMap((a) => (a.type ? [a.type].flat() : [])) };
+    delete merged.anyOf;
+    delete merged.oneOf;
+    walk(merged, path, lines, embedded);
+    return;
+  }
   if (alts) {
-    for (const alt of alts) walk(alt, path, lines);
+    for (const alt of alts) walk(alt, path, lines, embedded);
     return;
   }
   if (node.properties) {
-    for (const [key, child] of Object.entries(node.properties)) walk(child, [...path, key], lines);
+    for (const [key, child] of Object.entries(node.properties)) walk(child, [...path, key], lines, embedded);
     return;
   }
   const flag = `--${path.join('.')}`;
   const type = node.const !== undefined ? JSON.stringify(node.const) : node.enum ? node.enum.join('|') : typeText(node);
-  const dflt = node.default === undefined ? '' : ` (default: ${show(node.default)})`;
+  const value = valueAt(embedded, path);
+  const dflt =
+    value !== undefined
+      ? ` (embedded: ${show(value)})`
+      : node.default === undefined
+        ? ''
+        : ` (default: ${show(node.default)})`;
   const entry = `  ${flag} <${type}>`;
   const line = `${entry.padEnd(38)} ${node.description ?? ''}${dflt}`;
   if (!lines.includes(line)) lines.push(line);
+}
+
+let cachedDefaults: unknown;
+/** The resolved `embedded` preset: what a field is when nothing sets it. */
+function embeddedDefaults(): unknown {
+  cachedDefaults ??= deepMerge(RunConfig.parse({}), PRESETS.embedded);
+  return cachedDefaults;
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
 }
 
 function typeText(node: JsonSchema): string {

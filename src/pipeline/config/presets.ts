@@ -1,4 +1,8 @@
+import { paperGrpoConfig, paperSftConfig } from '../../train/config.ts';
+import { REFLECTION_MARKERS } from '../../world/index.ts';
 import type { RunConfigInput } from './schema.ts';
+
+const PAPER_MARKERS = ['Wait,', 'But wait,', 'But the question'];
 
 /**
  * Presets are overlays deep-merged onto the schema defaults (which are the `embedded` preset), then under the user's
@@ -6,8 +10,12 @@ import type { RunConfigInput } from './schema.ts';
  * engines' own hyperparameters (learning rates, batch sizes, clipping) sit in their backends' configs.
  */
 export const PRESETS = {
-  embedded: {},
+  embedded: {
+    // The world's caption reader writes the paper's markers in its own spelling ("wait ,").
+    filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS] },
+  },
   'embedded-quick': {
+    filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS] },
     name: 'embedded-quick',
     rounds: 2,
     data: { kind: 'world', train: 48, test: 32 },
@@ -35,9 +43,11 @@ export const PRESETS = {
     distill: { k: 4, temperature: 1, topP: 1, maxTokens: 2048, selection: 'shortest' },
     // Later rounds: the paper says k samples; its code draws one near-greedy sample (temperature 0.01, top-k 1).
     regenerate: { k: 4, temperature: 1, topP: 1, maxTokens: 2048, selection: 'shortest' },
-    filter: { markers: ['Wait,', 'But wait,', 'But the question'], minWords: 1, maxWords: 500, dedup: true },
+    filter: { markers: PAPER_MARKERS, minWords: 1, maxWords: 500, dedup: true },
+    sft: paperSftConfig,
     difficulty: { k: 5, temperature: 1, maxTokens: 2048, groupBy: 'source' },
     rl: {
+      ...paperGrpoConfig,
       reward: 'openvlthinker',
       stages: [
         { name: 'medium', tiers: ['medium'], episodes: 5, freezeVision: true },

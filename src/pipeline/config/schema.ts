@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { EasyR1Config } from '../../backends/easyr1-config.ts';
+import { ServingReload } from '../../backends/job-plan.ts';
+import { LlamaFactoryConfig } from '../../backends/llamafactory-config.ts';
+import { embeddedGrpoConfig, embeddedSftConfig, GrpoConfig, SftConfig } from '../../train/config.ts';
 
 /**
  * The pipeline's root config. Each concept owns its slice; the root nests them. Defaults are the `embedded` preset
@@ -16,7 +20,9 @@ export const DataConfig = z
       train: Int(1).default(240).describe('seed problems for distillation, SFT and RL (paper: ~7k over 14 sources)'),
       test: Int(1).default(120).describe('held-out test problems, a split that never overlaps train (vlthink)'),
       seed: Int(0).default(7).describe('world seed; the same seed gives byte-identical problems and images'),
-      imageSize: Int(16, 1024).default(48).describe('rendered image side in pixels (embedded model input: 32-64)'),
+      imageSize: Int(16, 1024)
+        .default(32)
+        .describe('rendered image side in pixels; the embedded model reads this size (32-64)'),
       captionNoise: z
         .number()
         .min(0)
@@ -104,8 +110,10 @@ export const RlStageConfig = z.strictObject({
   freezeVision: z.boolean().describe('freeze the vision part (paper: in the medium stage)'),
 });
 
+/** The RL slice: the curriculum and reward (pipeline) plus the GRPO algorithm settings (train/, embedded trainer). */
 export const RlConfig = z
   .strictObject({
+    ...GrpoConfig.shape,
     reward: z
       .enum(['accuracy', 'format', 'openvlthinker'])
       .default('openvlthinker')
@@ -136,9 +144,21 @@ export const EvalConfig = z
   })
   .describe('evaluate stage: checkpoints -> accuracy on the held-out test set');
 
+/** The tiny VLM's sizes (model/ VlmConfig without the vocabulary, which the tokenizer sets, and the image size, which the data sets). */
+export const EmbeddedModelConfig = z.strictObject({
+  dModel: Int(4).default(96).describe('residual width (model/ tiny default 96)'),
+  nLayers: Int(1).default(3).describe('transformer blocks (model/ tiny default 3)'),
+  nHeads: Int(1).default(4).describe('attention heads; dModel must divide by it'),
+  dFF: Int(1).default(384).describe('MLP hidden width'),
+  patchSize: Int(1).default(8).describe('square patch side in pixels; data.imageSize must divide by it'),
+  maxTextLen: Int(8).default(192).describe('most text tokens (prompt + response) in a sequence'),
+});
+
 export const EmbeddedBackendConfig = z.strictObject({
   kind: z.literal('embedded').describe('the tiny VLM trained on CPU by the project engine (default)'),
   concurrency: Int(1, 64).default(1).describe('generation requests in flight'),
+  model: EmbeddedModelConfig.prefault({}).describe('the base model initialized for the run'),
+  threads: Int(0, 256).default(0).describe('ONNX Runtime intra-op threads per session; 0: ONNX Runtime decides'),
 });
 
 export const ScaleOutBackendConfig = z.strictObject({
@@ -164,8 +184,20 @@ export const ScaleOutBackendConfig = z.strictObject({
         .url()
         .default('http://127.0.0.1:8002/v1')
         .describe('OpenAI-compatible endpoint that serves each round policy checkpoint (vLLM / SGLang)'),
+      model: z
+        .string()
+        .nullable()
+        .default(null)
+        .describe('model name the policy server answers to; null: the checkpoint path (vLLM --served-model-name)'),
     })
     .prefault({}),
+  serving: ServingReload.default({ kind: 'none' }),
+  rewardUrl: z
+    .url()
+    .default('http://127.0.0.1:8300')
+    .describe('vlthink reward server as reachable from the EasyR1 nodes (`vlthink reward-server`)'),
+  llamaFactory: LlamaFactoryConfig.prefault({}).describe('SFT on LLaMA-Factory (paper values by default)'),
+  easyR1: EasyR1Config.prefault({}).describe('GRPO on EasyR1 (paper values by default)'),
   runner: z.enum(['local', 'ray']).default('local').describe('where the training engines run'),
   rayAddress: z.url().default('http://127.0.0.1:8265').describe('Ray dashboard address for the Ray Jobs API'),
   concurrency: Int(1, 1024).default(32).describe('generation requests in flight'),
@@ -187,17 +219,18 @@ export const RunConfig = z
     outDir: z.string().min(1).default('runs').describe('folder that holds run directories'),
     seed: Int(0).default(1).describe('seed for every sampling and training choice of the run'),
     rounds: Int(1, 10).default(2).describe('SFT -> RL rounds (paper: 3)'),
-    data: DataConfig.default({ kind: 'world', train: 240, test: 120, seed: 7, imageSize: 48, captionNoise: 0.15 }),
+    data: DataConfig.prefault({ kind: 'world' }),
     caption: CaptionConfig.prefault({}),
     distill: SamplingConfig.prefault({}).describe('round 1: the text reasoner on caption + question'),
     regenerate: SamplingConfig.prefault({}).describe(
       'rounds >= 2: the previous round RL policy on image + question (paper code: one near-greedy sample)',
     ),
     filter: FilterConfig.prefault({}),
+    sft: SftConfig.prefault(embeddedSftConfig).describe('SFT settings of the embedded trainer (train/)'),
     difficulty: DifficultyConfig.prefault({}),
-    rl: RlConfig.prefault({}),
+    rl: RlConfig.prefault(embeddedGrpoConfig),
     eval: EvalConfig.prefault({}),
-    backend: BackendConfig.default({ kind: 'embedded', concurrency: 1 }),
+    backend: BackendConfig.prefault({ kind: 'embedded' }),
   })
   .describe('vlthink run configuration');
 export type RunConfig = z.infer<typeof RunConfig>;

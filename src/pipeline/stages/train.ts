@@ -57,7 +57,13 @@ export async function sftStage(
   const metricsFile = paths.stageMetrics(round, 'sft');
   const { record } = await ctx.ledger.runStage({
     key: `round-${round}/sft`,
-    inputs: { trainer: ctx.deps.trainer.id, settings: ctx.deps.describe?.() ?? {}, base: base.hash, sftDataHash },
+    inputs: {
+      trainer: ctx.deps.trainer.id,
+      sft: ctx.config.sft,
+      backend: ctx.config.backend,
+      base: base.hash,
+      sftDataHash,
+    },
     outputs: [out, metricsFile],
     run: async (staged) => {
       const metrics: StepMetrics[] = [];
@@ -189,10 +195,9 @@ export async function rlStages(
       key: `round-${round}/rl-${stage.name}`,
       inputs: {
         stage,
-        reward: cfg.reward,
-        referenceFromSft: cfg.referenceFromSft,
+        rl: { ...cfg, stages: undefined },
+        backend: ctx.config.backend,
         trainer: ctx.deps.trainer.id,
-        settings: ctx.deps.describe?.() ?? {},
         init: from.hash,
         sft: sft.hash,
         difficultyHash,

@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { AbortedError, ConfigError, createLogger } from '../../core/index.ts';
+import { configHelp, PRESET_NAMES, resolveConfig } from '../../pipeline/config/index.ts';
+import { createDeps, describeRunPlan, formatSummaryTable, runDirOf, runPipeline } from '../../pipeline/index.ts';
+import { createProgress } from '../../pipeline/progress.ts';
+
+/**
+ * `vlthink run`: resolve the config (preset <- files <- --field overrides), then run the loop, or with --dry-run print
+ * what every stage would read, write, run and call. Any config field can be set as `--a.b value`; `--help` lists them.
+ */
+interface RunFlags {
+  readonly config?: string[];
+  readonly preset?: string;
+  readonly out?: string;
+  readonly name?: string;
+  readonly rounds?: string;
+  readonly dryRun?: boolean;
+}
+
+/** `--a.b value`, `--a.b=value`, or a bare `--a.b` (true) -> [path, text] pairs. */
+export function parseFieldArgs(args: readonly string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (!arg.startsWith('--')) {
+      throw new ConfigError('argv', `unexpected argument '${arg}'`, {
+        value: arg,
+        hint: 'config fields are set as --field value',
+      });
+    }
+    const body = arg.slice(2);
+    const eq = body.indexOf('=');
+    if (eq >= 0) {
+      out.push([body.slice(0, eq), body.slice(eq + 1)]);
+      continue;
+    }
+    const next = args[i + 1];
+    if (next === undefined || next.startsWith('--')) out.push([body, 'true']);
+    else {
+      out.push([body, next]);
+      i++;
+    }
+  }
+  return out;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run the OpenVLThinker loop: caption, distill, filter, SFT, difficulty, RL, evaluate, for R rounds')
+    .option('--config <file...>', 'YAML or JSON config files, merged in order over the preset')
+    .option('--preset <name>', `starting point: ${PRESET_NAMES.join(', ')}`, 'embedded')
+    .option('--out <dir>', 'folder for run directories (config field outDir)')
+    .option('--name <name>', 'run name; the run directory is <out>/<name>')
+    .option('--rounds <n>', 'number of SFT -> RL rounds')
+    .option('--dry-run', 'print every stage with its files, commands and endpoints; run nothing')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', `\nConfig fields (set any with --field value, e.g. --distill.k 8):\n${configHelp()}`)
+    .action(async (flags: RunFlags, cmd: Command) => {
+      const overrides = parseFieldArgs(cmd.args);
+      if (flags.out !== undefined) overrides.push(['outDir', flags.out]);
+      if (flags.name !== undefined) overrides.push(['name', flags.name]);
+      if (flags.rounds !== undefined) overrides.push(['rounds', flags.rounds]);
+      const config = await resolveConfig({ preset: flags.preset, files: flags.config, overrides });
+      if (flags.dryRun) {
+        process.stdout.write(`${describeRunPlan(config)}\n`);
+        return;
+      }
+      const log = createLogger({ level: 'info' });
+      const progress = createProgress({ tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) });
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        progress.line('interrupted: stopping after the current step (Ctrl-C again to quit now); rerun to resume');
+        controller.abort(new AbortedError('run'));
+      };
+      process.on('SIGINT', onSigint);
+      progress.line(`run directory: ${runDirOf(config)}`);
+      const deps = await createDeps(config, { log });
+      try {
+        const summary = await runPipeline(config, deps, { progress, log, signal: controller.signal });
+        process.stdout.write(`${formatSummaryTable(summary)}\n`);
+        progress.line(`summary: ${runDirOf(config)}/summary.json; report: vlthink report ${runDirOf(config)}`);
+      } finally {
+        process.off('SIGINT', onSigint);
+        await deps.close?.();
+      }
+    });
+}

@@ -1,0 +1,113 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import type { Checkpoint, GenerationBackend, Trainer } from '../backends/types.ts';
+import { ConfigError, type Logger } from '../core/index.ts';
+import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
+import { createCaptionReaderBackend, generateDataset, worldVocabulary } from '../world/index.ts';
+import type { EmbeddedBackendConfig, RunConfig } from './config/schema.ts';
+import type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
+import { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';
+
+/**
+ * Embedded: the synthetic world makes the problems, its caption reader is the round-1 text reasoner, and the tiny VLM
+ * is initialized here, trained by the embedded trainer (train/) and sampled by the embedded generator, all in-process.
+ */
+export async function createEmbeddedDeps(
+  config: RunConfig,
+  backend: z.infer<typeof EmbeddedBackendConfig>,
+  options: { log?: Logger },
+): Promise<PipelineDeps> {
+  const engines = await loadEngines();
+  const trainer = engines.createEmbeddedTrainer({
+    sft: config.sft,
+    grpo: grpoOf(config),
+    threads: backend.threads,
+    logger: options.log,
+  });
+  const world = async (req: WorldRequest): Promise<WorldSample[]> =>
+    generateDataset({
+      n: req.n,
+      seed: req.seed,
+      split: req.split,
+      imageSize: req.imageSize,
+      noise: req.captionNoise,
+    }).map((r) => ({ problem: r.problem, png: r.png }));
+  return {
+    world,
+    reasoner: createCaptionReaderBackend(),
+    policy: async (ckpt) => engines.createEmbeddedGenerator({ checkpoint: ckpt.path, threads: backend.threads }),
+    trainer,
+    policyPromptText,
+    base: async (dir) => initEmbeddedBase(dir, config, backend),
+    describe: () => ({ backend: 'embedded', trainer: trainer.id }),
+  };
+}
+
+/** The GRPO settings of the rl slice (the rest of it is the pipeline's curriculum and reward). */
+function grpoOf(config: RunConfig): Record<string, unknown> {
+  const { reward: _reward, stages: _stages, referenceFromSft: _ref, ...grpo } = config.rl;
+  return grpo;
+}
+
+/**
+ * The base model: a freshly initialized tiny VLM whose tokenizer covers the world's words and the prompt
+ * instruction (so prompts carry no <unk>), saved as a checkpoint every round's SFT starts from.
+ */
+export async function initEmbeddedBase(
+  dir: string,
+  config: RunConfig,
+  backend: z.infer<typeof EmbeddedBackendConfig>,
+): Promise<Checkpoint> {
+  const imageSize = config.data.kind === 'world' ? config.data.imageSize : 32;
+  if (imageSize % backend.model.patchSize !== 0) {
+    throw new ConfigError('backend.model.patchSize', `data.imageSize ${imageSize} is not divisible by it`, {
+      value: backend.model.patchSize,
+      hint: 'pick a patch size that divides the image size (e.g. 8 for 32 or 48 px)',
+    });
+  }
+  const tokenizer = createTokenizer([...worldVocabulary(), THINK_INSTRUCTION, 'Choices:', 'caption question']);
+  const modelConfig = tinyConfig(tokenizer.size, { ...backend.model, imageSize });
+  await mkdir(dir, { recursive: true });
+  await saveCheckpoint(dir, { config: modelConfig, params: initParams(modelConfig, config.seed), tokenizer });
+  return { kind: 'embedded', path: dir, name: 'base' };
+}
+
+interface EmbeddedEngines {
+  createEmbeddedTrainer(cfg: Record<string, unknown>): Trainer;
+  createEmbeddedGenerator(opts: {
+    checkpoint: string;
+    threads?: number;
+  }): Promise<GenerationBackend> | GenerationBackend;
+}
+
+/** The embedded trainer and generator (backends/), loaded when a run needs them. */
+async function loadEngines(): Promise<EmbeddedEngines> {
+  const load = async (file: string, name: string) => {
+    const url = pathToFileURL(resolve(import.meta.dirname, '../backends', file)).href;
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(url)) as Record<string, unknown>;
+    } catch (cause) {
+      throw new ConfigError('backend.kind', `the embedded engine module ${file} cannot be loaded`, {
+        value: 'embedded',
+        cause,
+      });
+    }
+    const fn = mod[name];
+    if (typeof fn !== 'function')
+      throw new ConfigError('backend.kind', `${file} has no ${name}`, { value: 'embedded' });
+    return fn;
+  };
+  return {
+    createEmbeddedTrainer: (await load(
+      'embedded-trainer.ts',
+      'createEmbeddedTrainer',
+    )) as EmbeddedEngines['createEmbeddedTrainer'],
+    createEmbeddedGenerator: (await load(
+      'embedded-generator.ts',
+      'createEmbeddedGenerator',
+    )) as EmbeddedEngines['createEmbeddedGenerator'],
+  };
+}
