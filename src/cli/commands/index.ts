@@ -18,5 +18,6 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   rewardServer,
   run,
   score,
+  serve,
   status,
 ];
