@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -93,6 +93,28 @@ describe('eval runner', () => {
     });
     expect(hotter.generated).toBe(4);
     expect(calls.flatMap((c) => c.prompts)).toHaveLength(8);
+  });
+
+  it('refuses a missing or undecodable image before generating anything, naming the problem', async () => {
+    const [item] = await BENCHMARKS.world.load(source);
+    if (!item) throw new Error('no world item');
+    const bad = join(dir, 'bad.png');
+    await writeFile(bad, 'not an image');
+    const { backend, calls } = fakeBackend(() => '<answer>1</answer>');
+    const run = (path: string) =>
+      runEval({
+        bench: BENCHMARKS.world,
+        items: [{ problem: item.problem, images: [{ path }] }],
+        backend,
+        generation,
+        score: ctx,
+        outDir: dir,
+      });
+    await expect(run(join(dir, 'missing.png'))).rejects.toThrow(
+      `image of world problem '${item.problem.id}' not found`,
+    );
+    await expect(run(bad)).rejects.toThrow(/cannot be decoded/);
+    expect(calls).toHaveLength(0);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '../core/index.ts';
+import { imageInfo } from '../data/images.ts';
 import type { BenchItem, Benchmark, ScoreContext } from './benchmarks.ts';
 import type { BenchScore } from './types.ts';
 
@@ -99,22 +100,31 @@ async function readCache(file: string): Promise<Map<string, CachedResponse>> {
   return out;
 }
 
-async function assertImagesExist(items: readonly BenchItem[], bench: string): Promise<void> {
-  for (const item of items) {
-    for (const image of item.images) {
-      if (!('path' in image)) continue;
+/**
+ * Every image a pending prompt needs exists and decodes (sharp reads its header), checked before any generation so a
+ * bad dataset fails in seconds with the problem id, not halfway through a long run.
+ */
+async function checkImages(items: readonly BenchItem[], bench: string, signal?: AbortSignal): Promise<void> {
+  const refs = items.flatMap((item) => item.images.map((image) => ({ id: item.problem.id, image })));
+  await mapPool(
+    refs,
+    8,
+    async ({ id, image }) => {
+      if (!('path' in image)) return;
       try {
         await access(image.path);
       } catch {
-        throw new DataError(image.path, `image of ${bench} problem '${item.problem.id}' not found`, {
+        throw new DataError(image.path, `image of ${bench} problem '${id}' not found`, {
           hint:
             bench === 'mathvista'
               ? 'MathVista images are not shipped with the JSON: download the HF dataset AI4Math/MathVista and put its images/ folder beside testmini.json'
               : 'check --data (the folder holding the benchmark files and their images)',
         });
       }
-    }
-  }
+      await imageInfo(image.path, { problemId: id });
+    },
+    signal,
+  );
 }
 
 export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
@@ -147,9 +157,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
   logger.info(
     `${bench.name}: ${items.length} problems, ${items.length - pending.length} cached, ${pending.length} to generate`,
   );
-  await assertImagesExist(
+  await checkImages(
     pending.map((p) => p.item),
     bench.name,
+    signal,
   );
 
   const batches: (typeof pending)[] = [];
