@@ -82,6 +82,33 @@ describe('the caption reader', () => {
     expect(trace).toMatch(FORMAT);
   });
 
+  it('never throws on arbitrary text: captions and questions from elsewhere are data', () => {
+    const rng = createRng(77);
+    const words = [
+      'the',
+      'red',
+      '3',
+      'bar',
+      'hour',
+      'hand',
+      '.',
+      '?',
+      'circle',
+      'question',
+      'mark',
+      'degrees',
+      'left',
+      'width',
+    ];
+    for (let i = 0; i < 300; i++) {
+      const text = () => Array.from({ length: rng.range(0, 25) }, () => rng.pick(words)).join(' ');
+      const trace = readCaption(text(), text(), rng.chance(0.5) ? [text(), text()] : null, rng);
+      expect(trace).toMatch(FORMAT);
+    }
+    const real = readCaption('A RED circle. Two squares!', '  How many red circles are there ?', null, rng);
+    expect(answerOf(real)).toBe('0');
+  });
+
   it('keeps easy traces short and hard traces longer', () => {
     const records = generateDataset({ n: 600, seed: 9, split: 'train', imageSize: 16 });
     const mean = (tier: string) => {
