@@ -143,9 +143,8 @@ export function planEasyR1Rl(cfg: EasyR1Config, job: RlJob, opts: EasyR1PlanOpti
     files: [
       {
         path: trainFile,
-        description: `EasyR1 parquet (problem with <image>, answer, images) from ${job.problemsFile}`,
+        description: `EasyR1 parquet (problem with <image>, answer, images embedded as bytes) from ${job.problemsFile}`,
       },
-      { path: join(dataDir, 'images'), description: `images copied from ${job.imageRoot}` },
       {
         path: promptPath,
         description: 'format prompt (jinja, `content` = the problem)',
