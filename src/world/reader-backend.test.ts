@@ -58,6 +58,20 @@ describe('parseReaderPrompt', () => {
     expect(parsed).toEqual({ caption: problem.caption, question: problem.question, choices: problem.choices });
   });
 
+  it('ignores instruction lines around the labelled layout, and an empty caption stays empty', () => {
+    const text =
+      'caption: the image shows 2 red circles .\nquestion: how many red circles are there ?\n(A) 1\n(B) 2\n' +
+      'Reason step by step inside <think> </think>, then give the final answer inside <answer> </answer>.';
+    expect(parseReaderPrompt(text)).toEqual({
+      caption: 'the image shows 2 red circles .',
+      question: 'how many red circles are there ?',
+      choices: ['1', '2'],
+    });
+    expect(parseReaderPrompt('caption: \nquestion: how many red circles are there ?\nsome instruction').caption).toBe(
+      '',
+    );
+  });
+
   it('finds an unlabelled question and takes the other line as caption', () => {
     const parsed = parseReaderPrompt('the image shows 2 red circles .\nhow many red circles are there ?');
     expect(parsed).toEqual({

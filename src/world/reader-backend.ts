@@ -40,7 +40,7 @@ function promptText(prompt: Prompt): string {
 
 /** Finds caption, question and options in a prompt's text. Never throws: missing parts come back empty. */
 export function parseReaderPrompt(text: string): ParsedReaderPrompt {
-  let caption = '';
+  let caption: string | null = null;
   let question = '';
   const choices: string[] = [];
   const rest: string[] = [];
@@ -61,7 +61,7 @@ export function parseReaderPrompt(text: string): ParsedReaderPrompt {
     rest.push(line);
   }
   if (!question) question = rest.find((l) => parseQuestion(l) !== null) ?? '';
-  if (!caption) {
+  if (caption === null) {
     caption = rest.filter((l) => l !== question).reduce((best, l) => (l.length > best.length ? l : best), '');
   }
   return { caption, question, choices: choices.length > 0 ? choices : null };
