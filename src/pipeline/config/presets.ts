@@ -22,7 +22,13 @@ export const PRESETS = {
     distill: { k: 2 },
     regenerate: { k: 2 },
     difficulty: { k: 2 },
+    sft: { epochs: 4, evalLimit: 32, evalMaxTokens: 64 },
     rl: {
+      rolloutBatchSize: 16,
+      groupSize: 4,
+      miniBatchSize: 16,
+      maxResponseTokens: 64,
+      valEvery: 0,
       stages: [
         { name: 'medium', tiers: ['medium'], episodes: 1, freezeVision: true },
         { name: 'hard', tiers: ['hard'], episodes: 1, freezeVision: false },

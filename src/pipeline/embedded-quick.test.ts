@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDeps, readManifest, resolveConfig, runPipeline, writeReport } from './index.ts';
+import { hashOutput } from './manifest.ts';
+
+/**
+ * The product end to end on real engines: the `embedded-quick` preset (synthetic world, caption reader, tiny VLM
+ * trained by the embedded trainer) through both rounds, with every artifact and the manifest checked. The 3-minute
+ * bound is the test's timeout.
+ */
+const engineFiles = ['embedded-trainer.ts', 'embedded-generator.ts'].map((f) =>
+  resolve(import.meta.dirname, '../backends', f),
+);
+const missing = engineFiles.filter((f) => !existsSync(f));
+if (missing.length > 0)
+  console.log(`skipping the embedded-quick run: engine modules not present (${missing.join(', ')})`);
+
+let root = '';
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe.skipIf(missing.length > 0)('embedded-quick end to end', () => {
+  it('runs two rounds and leaves every artifact, a complete manifest, a summary and a report', async () => {
+    root = await mkdtemp(join(tmpdir(), 'vlthink-quick-'));
+    const config = await resolveConfig({ preset: 'embedded-quick', overrides: [['outDir', root]] });
+    const summary = await runPipeline(config, await createDeps(config));
+    const dir = join(root, config.name);
+
+    const manifest = await readManifest(dir);
+    const stages = manifest?.stages ?? {};
+    const expected = ['data', 'base', 'round-1/caption', 'round-1/distill', 'round-2/regenerate'];
+    for (const r of [1, 2]) {
+      for (const s of [
+        'filter',
+        'sft',
+        'difficulty',
+        'rl-medium',
+        'rl-hard',
+        'eval-sft',
+        'eval-rl-medium',
+        'eval-rl-hard',
+      ]) {
+        expected.push(`round-${r}/${s}`);
+      }
+    }
+    expect(Object.keys(stages).sort()).toEqual(expected.sort());
+    for (const [key, rec] of Object.entries(stages)) {
+      expect(rec.state, key).toBe('done');
+      expect(rec.durationMs, key).toBeGreaterThanOrEqual(0);
+      for (const [out, hash] of Object.entries(rec.outputs)) expect(await hashOutput(join(dir, out)), out).toBe(hash);
+    }
+    for (const r of [1, 2]) {
+      for (const ckpt of ['sft', 'rl-medium', 'rl-hard']) {
+        const files = await readdir(join(dir, `round-${r}`, ckpt));
+        expect(files, `round-${r}/${ckpt}`).toContain('model.safetensors');
+      }
+      const sftData = (await readFile(join(dir, `round-${r}/sft-data.jsonl`), 'utf8')).trim().split('\n');
+      expect(sftData.length).toBeGreaterThan(0);
+      expect(JSON.parse(sftData[0] ?? '{}').response).toMatch(/^<think>.*<\/think>.*<answer>.+<\/answer>$/);
+    }
+    expect(stages['round-1/distill']?.counts.correct).toBeGreaterThan(0);
+
+    expect(summary.rounds).toHaveLength(2);
+    for (const row of summary.rounds) {
+      for (const acc of [row.sft.accuracy, row.rl.accuracy]) expect(acc >= 0 && acc <= 1).toBe(true);
+      expect(row.sft.total).toBe(config.data.kind === 'world' ? config.data.test : 0);
+    }
+    expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toEqual(summary);
+    const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(metrics.some((m) => String(m.stage).endsWith('/rl-hard') && typeof m.kl === 'number')).toBe(true);
+    expect(metrics.filter((m) => m.kind === 'eval')).toHaveLength(6);
+
+    const report = await writeReport(dir);
+    expect(report.charts).toBeGreaterThanOrEqual(6);
+  }, 180_000);
+});
