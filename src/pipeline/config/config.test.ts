@@ -82,7 +82,9 @@ describe('config resolution', () => {
 
   it('help lists every field with its description and default', () => {
     const help = configHelp();
-    expect(help).toMatch(/--distill\.k <integer>\s+samples drawn per problem \(paper: k = 4\) \(default: 4\)/);
+    expect(help).toMatch(/--distill\.k <integer>\s+samples drawn per problem \(paper: k = 4\) \(embedded: 4\)/);
+    expect(help).toMatch(/--sft\.lr <number>\s+peak learning rate .* \(embedded: 0\.002\)/);
+    expect(help).toContain('--sft.maxSteps <integer|null>');
     expect(help).toContain('--backend.runner <local|ray>');
   });
 });
