@@ -81,6 +81,8 @@ async function measureOurs(threads: number): Promise<{ train: number; sample: nu
     stimes.push(performance.now() - t0);
     if (out.some((r) => r.tokens.length !== T)) throw new Error('engine bench: a row stopped early');
   }
+  await step.release();
+  await rt.release();
   return { train, sample: (B * T) / (median(stimes) / 1000) };
 }
 

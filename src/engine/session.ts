@@ -32,6 +32,10 @@ export const SessionOptionsSchema = z.object({
     .describe(
       'ONNX Runtime intra-op threads (0 = runtime default: one per core). The spike measured 2 best on 2 cores',
     ),
+  memArena: z
+    .boolean()
+    .default(true)
+    .describe("ONNX Runtime's CPU memory arena (its default): keeps peak activation memory reserved between runs"),
   profile: z
     .boolean()
     .default(false)
@@ -49,7 +53,7 @@ export interface CompiledGraph {
     feeds: Readonly<Record<string, HostTensor>>,
     into?: Readonly<Record<string, HostTensor>>,
   ): Promise<Record<string, HostTensor>>;
-  /** Release the native session. */
+  /** Release the native session (shared sessions close with their last holder). Runs after this throw. */
   release(): Promise<void>;
 }
 
@@ -75,24 +79,42 @@ function checkFeed(name: string, t: HostTensor, dtype: DType, shape: Shape): voi
   });
 }
 
-const cache = new Map<string, Promise<ort.InferenceSession>>();
+/** Live sessions by model bytes + options, shared by every compiled graph with the same key and released with the last. */
+const cache = new Map<string, { session: Promise<ort.InferenceSession>; refs: number }>();
 
-async function createSession(bytes: Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
-  const key = `${contentHash(Buffer.from(bytes))}:${opts.executionProvider}:${opts.intraOpThreads}:${opts.profile}`;
+function sessionKey(bytes: Uint8Array, opts: SessionOptions): string {
+  return `${contentHash(Buffer.from(bytes))}:${opts.executionProvider}:${opts.intraOpThreads}:${opts.memArena}:${opts.profile}`;
+}
+
+async function acquireSession(key: string, bytes: Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
   const hit = cache.get(key);
-  if (hit) return hit;
-  const made = ort.InferenceSession.create(bytes, {
+  if (hit) {
+    hit.refs++;
+    return hit.session;
+  }
+  const session = ort.InferenceSession.create(bytes, {
     executionProviders: [opts.executionProvider],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: opts.intraOpThreads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    enableCpuMemArena: opts.memArena,
     enableProfiling: opts.profile,
     ...(opts.profile ? { profileFilePrefix: 'onnxruntime_profile' } : {}),
   });
-  cache.set(key, made);
-  made.catch(() => cache.delete(key));
-  return made;
+  cache.set(key, { session, refs: 1 });
+  session.catch(() => cache.delete(key));
+  return session;
+}
+
+async function releaseSession(key: string): Promise<void> {
+  const hit = cache.get(key);
+  if (!hit) return;
+  hit.refs--;
+  if (hit.refs > 0) return;
+  cache.delete(key);
+  const session = await hit.session;
+  if (session) await session.release();
 }
 
 /** Compile outputs of a graph into a runnable session. */
@@ -102,17 +124,20 @@ export async function compile(
 ): Promise<CompiledGraph> {
   const opts = SessionOptionsSchema.parse(options);
   const model = exportOnnx({ outputs });
+  const key = sessionKey(model.bytes, opts);
   let session: ort.InferenceSession;
   try {
-    session = await createSession(model.bytes, opts);
+    session = await acquireSession(key, model.bytes, opts);
   } catch (err) {
     throw new GraphError(`ONNX Runtime rejected the compiled graph (${model.nodeCount} nodes): ${String(err)}`, {
       cause: err,
     });
   }
+  let released = false;
   return {
     model,
     async run(feeds, into) {
+      if (released) throw new GraphError('this compiled graph was released');
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const inp of model.inputs) {
         const t = feeds[inp.name];
@@ -141,8 +166,10 @@ export async function compile(
       return out;
     },
     async release() {
-      // Sessions are shared through the cache; dropping them would break other holders. Profiles end here.
+      if (released) return;
+      released = true;
       if (opts.profile) session.endProfiling();
+      await releaseSession(key);
     },
   };
 }

@@ -80,6 +80,8 @@ export interface TrainStep {
   readonly graph: CompiledGraph;
   /** Run one step: updates `state` in place (new arrays) and returns the loss and metrics. `lr` overrides the config. */
   run(state: TrainState, feeds: Readonly<Record<string, HostTensor>>, opts?: { lr?: number }): Promise<StepResult>;
+  /** Close the step's session. */
+  release(): Promise<void>;
 }
 
 /** Build and compile a training step graph. `build` receives the graph and every parameter as an input tensor. */
@@ -132,6 +134,7 @@ export async function compileTrainStep(
 
   return {
     graph: compiled,
+    release: () => compiled.release(),
     async run(state, feeds, runOpts = {}) {
       const lr = runOpts.lr ?? optimizer.lr;
       const t = state.step + 1;

@@ -50,6 +50,11 @@ export function trainableSpecs(c: VlmConfig, opts: { freezeVision?: boolean } = 
   return paramSpecs(c).filter((s) => !(opts.freezeVision && isVisionParam(s.name)));
 }
 
+/** Specs of the parameters fed in but not updated: the vision part when frozen, else none. */
+export function frozenSpecs(c: VlmConfig, opts: { freezeVision?: boolean } = {}): ParamSpec[] {
+  return opts.freezeVision ? paramSpecs(c).filter((s) => isVisionParam(s.name)) : [];
+}
+
 /**
  * Seeded init (GPT-2 style): weights ~ N(0, initStd), residual output projections scaled by 1/sqrt(2 * nLayers),
  * biases 0, LayerNorm gains 1.

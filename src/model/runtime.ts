@@ -72,6 +72,8 @@ export interface VlmRuntime {
   /** Logits [B, T, V] at every text position (rows padded with `padToken` to the longest). */
   logits(batch: VlmBatch, padToken?: number): Promise<HostTensor>;
   sample(batch: SampleBatch, options?: SampleOptions): Promise<SampleResult[]>;
+  /** Close the runtime's sessions (their memory is returned); the runtime cannot run afterwards. */
+  release(): Promise<void>;
 }
 
 function checkImages(c: VlmConfig, images: Float32Array, rows: number, what: string): void {
@@ -157,10 +159,14 @@ export async function createVlmRuntime(
   };
   setParams(params);
 
+  const built: Promise<CompiledGraph>[] = [];
   const lazy = (build: () => Promise<CompiledGraph>) => {
     let p: Promise<CompiledGraph> | undefined;
     return () => {
-      p ??= build();
+      if (!p) {
+        p = build();
+        built.push(p);
+      }
       return p;
     };
   };
@@ -230,6 +236,9 @@ export async function createVlmRuntime(
   return {
     config: c,
     setParams,
+    async release() {
+      for (const p of built.splice(0)) await (await p).release();
+    },
     async logprobs(batch) {
       const B = batch.tokens.length;
       checkImages(c, batch.images, B, 'logprobs');

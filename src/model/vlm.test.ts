@@ -17,6 +17,7 @@ import {
 } from '../engine/index.ts';
 import {
   createVlmRuntime,
+  frozenSpecs,
   imageValues,
   inferenceOnnxBytes,
   initParams,
@@ -81,7 +82,7 @@ describe('tiny VLM', () => {
   it('overfits one batch, changes parameters after a step, keeps a frozen vision part fixed', async () => {
     const step = await compileTrainStep(buildNll, {
       trainable: trainableSpecs(cfg, { freezeVision: true }),
-      frozen: paramSpecs(cfg).filter((s) => s.name.startsWith('patch.')),
+      frozen: frozenSpecs(cfg, { freezeVision: true }),
       optimizer: { kind: 'adamw', lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
       maxGradNorm: 1,
     });
