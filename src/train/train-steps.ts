@@ -1,0 +1,111 @@
+/**
+ * The one-graph training steps of SFT and GRPO on the tiny VLM: model forward -> per-token log-probs -> loss ->
+ * backward -> global-norm clipping -> AdamW, compiled once per (model config, loss options) and fed each batch.
+ *
+ * Feeds (B rows, T target positions, see batching.ts): images [B, C, H, W], ids [B, T], targets [B, T],
+ * weights [B, T] (aggregation weight x response mask); GRPO adds old_logp, ref_logp, adv and mask [B, T].
+ */
+import {
+  compileTrainStep,
+  type HostTensor,
+  mul,
+  type OptimizerConfig,
+  reduceSum,
+  type SessionOptions,
+  type StepResult,
+  type Tensor,
+  type TrainStep,
+} from '../engine/index.ts';
+import { isVisionParam, paramSpecs, type VlmConfig, vlmForward } from '../model/index.ts';
+import type { TokenBatch } from './batching.ts';
+import { type GrpoLossOptions, grpoLoss, sftLoss, targetLogProbs, tokenEntropy } from './graph-losses.ts';
+
+export interface StepOptions {
+  readonly freezeVision: boolean;
+  readonly optimizer: OptimizerConfig;
+  readonly maxGradNorm: number;
+  readonly session?: Partial<SessionOptions>;
+}
+
+function specsFor(c: VlmConfig, freezeVision: boolean) {
+  const all = paramSpecs(c);
+  return {
+    trainable: all.filter((s) => !(freezeVision && isVisionParam(s.name))),
+    frozen: all.filter((s) => freezeVision && isVisionParam(s.name)),
+  };
+}
+
+const imagesShape = (c: VlmConfig) => ['B', c.channels, c.imageSize, c.imageSize] as const;
+
+/** SFT: weighted cross-entropy of response tokens; also reports the summed entropy. */
+export function compileSftStep(c: VlmConfig, o: StepOptions): Promise<TrainStep> {
+  return compileTrainStep(
+    (g, params) => {
+      const images = g.input('images', 'float32', imagesShape(c));
+      const ids = g.input('ids', 'int64', ['B', 'T']);
+      const targets = g.input('targets', 'int64', ['B', 'T']);
+      const weights = g.input('weights', 'float32', ['B', 'T']);
+      const { logits } = vlmForward(c, params, images, ids); // [B, T, V]
+      const { logp } = targetLogProbs(logits, targets);
+      return { loss: sftLoss(logp, weights) };
+    },
+    { ...specsFor(c, o.freezeVision), optimizer: o.optimizer, maxGradNorm: o.maxGradNorm, session: o.session },
+  );
+}
+
+/** GRPO: clipped surrogate + KL, aggregated by the fed weights; statistics as metrics (no gradient). */
+export function compileGrpoStep(c: VlmConfig, o: StepOptions & { loss: GrpoLossOptions }): Promise<TrainStep> {
+  return compileTrainStep(
+    (g, params) => {
+      const bt = ['B', 'T'] as const;
+      const images = g.input('images', 'float32', imagesShape(c));
+      const ids = g.input('ids', 'int64', bt);
+      const targets = g.input('targets', 'int64', bt);
+      const { logits } = vlmForward(c, params, images, ids); // [B, T, V]
+      const { logp, logProbs } = targetLogProbs(logits, targets);
+      const mask = g.input('mask', 'float32', bt);
+      const out = grpoLoss(
+        {
+          logp,
+          oldLogp: g.input('old_logp', 'float32', bt),
+          refLogp: g.input('ref_logp', 'float32', bt),
+          advantages: g.input('adv', 'float32', bt),
+          weights: g.input('weights', 'float32', bt),
+          mask,
+        },
+        o.loss,
+      );
+      const entropySum = tokenEntropySum(tokenEntropy(logProbs), mask);
+      return {
+        loss: out.loss,
+        metrics: { clipped: out.clippedTokens, klSum: out.klSum, pgSum: out.pgSum, entropySum },
+      };
+    },
+    { ...specsFor(c, o.freezeVision), optimizer: o.optimizer, maxGradNorm: o.maxGradNorm, session: o.session },
+  );
+}
+
+function tokenEntropySum(entropy: Tensor, mask: Tensor): Tensor {
+  return reduceSum(mul(entropy, mask));
+}
+
+/** The feeds shared by both steps. */
+export function batchFeeds(c: VlmConfig, batch: TokenBatch, images: Float32Array): Record<string, HostTensor> {
+  const dims = [batch.batch, batch.length];
+  return {
+    images: { data: images, dims: [batch.batch, c.channels, c.imageSize, c.imageSize] },
+    ids: { data: batch.ids, dims },
+    targets: { data: batch.targets, dims },
+  };
+}
+
+export function f32Feed(data: Float32Array, batch: TokenBatch): HostTensor {
+  return { data, dims: [batch.batch, batch.length] };
+}
+
+/** A scalar metric of a step result. */
+export function scalarMetric(result: StepResult, name: string): number {
+  const t = result.metrics[name];
+  if (!t || !(t.data instanceof Float32Array)) return Number.NaN;
+  return t.data[0] as number;
+}
