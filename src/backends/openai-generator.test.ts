@@ -345,3 +345,18 @@ describe('createLimiter', () => {
     expect(peak).toBe(2);
   });
 });
+
+describe('createOpenAICompatibleGenerator: servers that take n = 1 only', () => {
+  it('splits n into maxNPerRequest requests with seed + offset and keeps the choice order', async () => {
+    server = await startLoopbackServer((req) => completionFor(req));
+    const gen = createOpenAICompatibleGenerator({ baseURL: `${server.url}/v1`, model: 'm', maxNPerRequest: 1 });
+    const [row] = await gen.generate([userPrompt('q')], { ...PARAMS, n: 3, seed: 10 });
+    expect(row?.map((c) => c.text)).toEqual(['echo 0: q', 'echo 0: q', 'echo 0: q']);
+    const bodies = server.requests.map((r) => r.body as { n: number; seed: number });
+    expect(bodies.map((b) => [b.n, b.seed]).sort((a, b) => (a[1] ?? 0) - (b[1] ?? 0))).toEqual([
+      [1, 10],
+      [1, 11],
+      [1, 12],
+    ]);
+  });
+});

@@ -39,6 +39,14 @@ export const OpenAIGeneratorOptions = z.object({
   concurrency: z.number().int().min(1).max(1024).default(16).describe('requests in flight at once, over all calls'),
   timeoutMs: z.number().int().min(1).default(300_000).describe('per-attempt time limit for one request, ms'),
   retry: RetryPolicy.default(RetryPolicy.parse({})).describe('retries on 429 / 5xx / timeouts / dropped connections'),
+  maxNPerRequest: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'split n into requests of at most this many choices (llama.cpp and Ollama serve n = 1); seed + offset each',
+    ),
   cacheDir: z.string().optional().describe('folder of the on-disk response cache; no cache when unset'),
   cacheNamespace: z
     .string()
@@ -92,7 +100,25 @@ export function createOpenAICompatibleGenerator(
     }
   };
 
+  /** n choices as requests of at most maxNPerRequest; a split request i gets seed + offset so samples differ. */
   const request = async (prompt: Prompt, params: GenerationParams, signal?: AbortSignal): Promise<Completion[]> => {
+    const per = opts.maxNPerRequest ?? params.n;
+    if (params.n <= per) return requestOnce(prompt, params, signal);
+    const parts: Promise<Completion[]>[] = [];
+    for (let offset = 0; offset < params.n; offset += per) {
+      const n = Math.min(per, params.n - offset);
+      parts.push(
+        requestOnce(
+          prompt,
+          { ...params, n, ...(params.seed !== undefined ? { seed: params.seed + offset } : {}) },
+          signal,
+        ),
+      );
+    }
+    return (await Promise.all(parts)).flat();
+  };
+
+  const requestOnce = async (prompt: Prompt, params: GenerationParams, signal?: AbortSignal): Promise<Completion[]> => {
     const body = await toRequestBody(opts.model, prompt, params);
     const key = contentHash({ url, model: opts.model, namespace: opts.cacheNamespace, body });
     const cached = await cache?.get(key);
