@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
+import { type ChatServer, startChatServer } from './chat-server.ts';
+import { createOpenAICompatibleGenerator } from './openai-generator.ts';
+import type { GenerationBackend, Prompt } from './types.ts';
+
+/**
+ * The OpenAI client's integration tests against a real embedded checkpoint behind the chat server (`vlthink serve`):
+ * n > 1, images, logprobs. Runs once backends/embedded-generator.ts (the embedded engine's generator) exists.
+ */
+const generatorFile = resolve(import.meta.dirname, 'embedded-generator.ts');
+const hasGenerator = existsSync(generatorFile);
+if (!hasGenerator) console.info(`serve-embedded tests skipped: ${generatorFile} does not exist yet`);
+
+type CreateEmbeddedGenerator = (opts: { checkpoint: string }) => GenerationBackend | Promise<GenerationBackend>;
+
+describe.skipIf(!hasGenerator)('vlthink serve: an embedded checkpoint over the OpenAI API', () => {
+  let dir: string;
+  let server: ChatServer;
+  let backend: GenerationBackend;
+  let png: Uint8Array;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vlthink-serve-'));
+    const tokenizer = createTokenizer(['How many red circles are there ?', 'The answer is 3 .']);
+    const config = tinyConfig(tokenizer.size, {
+      imageSize: 16,
+      patchSize: 8,
+      dModel: 16,
+      nLayers: 1,
+      nHeads: 2,
+      dFF: 32,
+    });
+    await saveCheckpoint(dir, { config, params: initParams(config, 7), tokenizer });
+    png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c00' } })
+      .png()
+      .toBuffer();
+    const mod = (await import(pathToFileURL(generatorFile).href)) as {
+      createEmbeddedGenerator: CreateEmbeddedGenerator;
+    };
+    backend = await mod.createEmbeddedGenerator({ checkpoint: dir });
+    server = await startChatServer({ backend, model: 'tiny', port: 0, tokenText: (id) => tokenizer.vocab[id] ?? '' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await backend?.close?.();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const prompt = (): Prompt => [
+    {
+      role: 'user',
+      content: [
+        { type: 'image', image: { bytes: png, mime: 'image/png' } },
+        { type: 'text', text: 'How many red circles are there ?' },
+      ],
+    },
+  ];
+
+  it('samples n = 3 completions for an image prompt with per-token logprobs', async () => {
+    const gen = createOpenAICompatibleGenerator({ baseURL: `${server.url}/v1`, model: 'tiny' });
+    const [row] = await gen.generate([prompt()], {
+      n: 3,
+      temperature: 1,
+      topP: 1,
+      maxTokens: 6,
+      seed: 1,
+      logprobs: true,
+    });
+    expect(row).toHaveLength(3);
+    for (const c of row ?? []) {
+      expect(typeof c.text).toBe('string');
+      expect(c.logprobs?.length).toBeGreaterThan(0);
+      expect(c.logprobs?.length).toBeLessThanOrEqual(6);
+      for (const lp of c.logprobs ?? []) expect(lp <= 0 && Number.isFinite(lp)).toBe(true);
+      expect(['stop', 'length']).toContain(c.finishReason);
+    }
+  });
+
+  it('is deterministic for a fixed seed and batches concurrent prompts', async () => {
+    const gen = createOpenAICompatibleGenerator({ baseURL: `${server.url}/v1`, model: 'tiny', concurrency: 4 });
+    const params = { n: 1, temperature: 0, topP: 1, maxTokens: 5, seed: 3 };
+    const a = await gen.generate([prompt(), prompt(), prompt(), prompt()], params);
+    const b = await gen.generate([prompt()], params);
+    expect(a.map((r) => r[0]?.text)).toEqual(Array(4).fill(b[0]?.[0]?.text));
+    expect(server.batcher.stats().largest).toBeGreaterThan(1);
+  });
+
+  it('runs as the `vlthink serve` command', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/vlthink.js', 'serve', '--checkpoint', dir, '--port', '0', '--model', 'tiny'],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const { url } = JSON.parse(line) as { url: string };
+      const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] };
+      expect(models.data.map((m) => m.id)).toEqual(['tiny']);
+      const gen = createOpenAICompatibleGenerator({ baseURL: `${url}/v1`, model: 'tiny' });
+      const [row] = await gen.generate([prompt()], {
+        n: 2,
+        temperature: 1,
+        topP: 1,
+        maxTokens: 4,
+        seed: 2,
+        logprobs: true,
+      });
+      expect(row).toHaveLength(2);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
+});
