@@ -22,8 +22,9 @@ import {
   type SessionOptions,
   slice,
   squeeze,
+  type Tensor,
 } from '../engine/index.ts';
-import { imageValues, numPatches, type VlmConfig } from './config.ts';
+import { imageValues, maxSeq, numPatches, type VlmConfig } from './config.ts';
 import { type Params, paramSpecs } from './params.ts';
 import { declareParams, tokenLogprobs, vlmDecodeStep, vlmForward } from './vlm-graph.ts';
 
@@ -202,7 +203,7 @@ export async function createVlmRuntime(
       g.input('images', 'float32', imagesShape),
       g.input('tokens', 'int64', ['B', 'T']),
     );
-    const outputs: Record<string, import('../engine/index.ts').Tensor> = {
+    const outputs: Record<string, Tensor> = {
       logp: logSoftmax(squeeze(slice(logits, 1, -1), 1), -1),
     };
     cache.forEach((kv, i) => {
@@ -211,17 +212,26 @@ export async function createVlmRuntime(
     });
     return compile(outputs, opts.session);
   });
+  const M = maxSeq(c);
+  const hd = c.dModel / c.nHeads;
   const decodeGraph = lazy(() => {
     const g = createGraph();
     const p = declareParams(g, c);
-    const hd = c.dModel / c.nHeads;
-    const past = [...Array(c.nLayers).keys()].map((i) => ({
-      k: g.input(`past_k${i}`, 'float32', ['B', c.nHeads, 'past', hd]),
-      v: g.input(`past_v${i}`, 'float32', ['B', c.nHeads, 'past', hd]),
+    const cache = [...Array(c.nLayers).keys()].map((i) => ({
+      k: g.input(`cache_k${i}`, 'float32', ['B', c.nHeads, M, hd]),
+      v: g.input(`cache_v${i}`, 'float32', ['B', c.nHeads, M, hd]),
     }));
-    const step = vlmDecodeStep(c, p, g.input('tokens', 'int64', ['B', 1]), g.input('textPos', 'int64', [1]), past);
-    const outputs: Record<string, import('../engine/index.ts').Tensor> = { logp: step.logp };
-    step.cache.forEach((kv, i) => {
+    const tokens = g.input('tokens', 'int64', ['B', 1]);
+    const step = vlmDecodeStep(
+      c,
+      p,
+      tokens,
+      g.input('textPos', 'int64', [1]),
+      cache,
+      g.input('keyBias', 'float32', [M]),
+    );
+    const outputs: Record<string, Tensor> = { logp: step.logp };
+    step.kv.forEach((kv, i) => {
       outputs[`k${i}`] = kv.k;
       outputs[`v${i}`] = kv.v;
     });
@@ -300,12 +310,25 @@ export async function createVlmRuntime(
       }));
       const done = new Array<boolean>(B).fill(false);
       const V = c.vocabSize;
-      // The cache grows by one position per step: write each step's keys/values into one of two preallocated
-      // buffers per tensor (ping-pong) instead of letting the runtime allocate fresh ones.
-      const hd = c.dModel / c.nHeads;
-      const capacity = B * c.nHeads * (numPatches(c) + c.maxTextLen) * hd;
+      // Fixed-capacity caches [B, H, M, HD]: the prefill fills positions [0, P + L0); each step's new key/value
+      // is stored at its position by the host, and `keyBias` hides the positions not yet written.
+      const P = numPatches(c);
+      const caches = [...Array(2 * c.nLayers)].map(() => new Float32Array(B * c.nHeads * M * hd));
+      const store = (name: string, from: number, count: number, src: Float32Array) => {
+        const j = (Number(name.slice(1)) << 1) | (name[0] === 'v' ? 1 : 0);
+        const dst = caches[j] as Float32Array;
+        for (let bh = 0; bh < B * c.nHeads; bh++) {
+          dst.set(src.subarray(bh * count * hd, (bh + 1) * count * hd), (bh * M + from) * hd);
+        }
+      };
       const names = [...Array(c.nLayers).keys()].flatMap((i) => [`k${i}`, `v${i}`]);
-      const pingPong = [0, 1].map(() => names.map(() => new Float32Array(capacity)));
+      for (const n of names) store(n, 0, P + L0, asF32(out[n], n));
+      const keyBias = new Float32Array(M);
+      const cacheFeeds: Record<string, HostTensor> = {};
+      for (let i = 0; i < c.nLayers; i++) {
+        cacheFeeds[`cache_k${i}`] = { data: caches[2 * i] as Float32Array, dims: [B, c.nHeads, M, hd] };
+        cacheFeeds[`cache_v${i}`] = { data: caches[2 * i + 1] as Float32Array, dims: [B, c.nHeads, M, hd] };
+      }
       for (let t = L0; ; t++) {
         const lp = asF32(out.logp, 'logp');
         const next = new Array<number>(B);
@@ -327,19 +350,17 @@ export async function createVlmRuntime(
           }
         }
         if (done.every(Boolean)) break;
-        const feeds: Record<string, HostTensor> = { ...paramFeeds, tokens: i64(next, [B, 1]), textPos: i64([t], [1]) };
-        for (let i = 0; i < c.nLayers; i++) {
-          feeds[`past_k${i}`] = out[`k${i}`] as HostTensor;
-          feeds[`past_v${i}`] = out[`v${i}`] as HostTensor;
-        }
-        const past = (out.k0 as HostTensor).dims[2] as number;
-        const dims = [B, c.nHeads, past + 1, hd];
-        const bufs = pingPong[t % 2] as Float32Array[];
-        const into: Record<string, HostTensor> = {};
-        names.forEach((n, j) => {
-          into[n] = { data: (bufs[j] as Float32Array).subarray(0, B * c.nHeads * (past + 1) * hd), dims };
+        const past = P + t; // cached positions: the image and text positions [0, t)
+        keyBias.fill(0, 0, past);
+        keyBias.fill(-1e9, past);
+        out = await decode.run({
+          ...paramFeeds,
+          ...cacheFeeds,
+          tokens: i64(next, [B, 1]),
+          textPos: i64([t], [1]),
+          keyBias: { data: keyBias, dims: [M] },
         });
-        out = { ...(await decode.run(feeds, into)), ...into };
+        for (const n of names) store(n, past, 1, asF32(out[n], n));
       }
       return results;
     },

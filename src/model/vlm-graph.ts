@@ -68,44 +68,62 @@ function heads(c: VlmConfig, t: Tensor): Tensor {
 
 export interface BlockOut {
   readonly x: Tensor;
-  /** Keys and values of this call's positions, [B, H, S, HD] (past included when `past` was given). */
+  /** Keys and values of this call's positions, [B, H, S, HD]. */
   readonly k: Tensor;
   readonly v: Tensor;
 }
 
-/** One pre-LN block. `mask` [S, S] is additive (0 / -1e9); `past` holds cached keys and values for decoding. */
-export function block(
+/** Attention output projection + residual, then the MLP + residual. att: [B, H, S, HD]. */
+function blockTail(c: VlmConfig, p: ParamTensors, i: number, x: Tensor, att: Tensor): Tensor {
+  const n = `blocks.${i}`;
+  const [B, S] = x.shape as [string | number, string | number];
+  const merged = reshape(transpose(att, [0, 2, 1, 3]), [B, S, c.dModel]);
+  const x1 = add(x, linear(merged, param(p, `${n}.attn.proj.w`), param(p, `${n}.attn.proj.b`)));
+  const h2 = layerNorm(x1, param(p, `${n}.ln2.g`), param(p, `${n}.ln2.b`), c.lnEps);
+  const m = gelu(linear(h2, param(p, `${n}.mlp.fc1.w`), param(p, `${n}.mlp.fc1.b`)));
+  return add(x1, linear(m, param(p, `${n}.mlp.fc2.w`), param(p, `${n}.mlp.fc2.b`)));
+}
+
+/** LayerNorm + QKV projection: q, k, v as [B, H, S, HD]. */
+function qkvHeads(c: VlmConfig, p: ParamTensors, i: number, x: Tensor): [Tensor, Tensor, Tensor] {
+  const n = `blocks.${i}`;
+  const D = c.dModel;
+  const h = layerNorm(x, param(p, `${n}.ln1.g`), param(p, `${n}.ln1.b`), c.lnEps);
+  const qkv = linear(h, param(p, `${n}.attn.qkv.w`), param(p, `${n}.attn.qkv.b`));
+  const [q, k, v] = split(qkv, -1, [D, D, D]) as [Tensor, Tensor, Tensor];
+  return [heads(c, q), heads(c, k), heads(c, v)];
+}
+
+/** One pre-LN block over a whole sequence; `mask` [S, S] is additive (0 / -1e9). */
+export function block(c: VlmConfig, p: ParamTensors, i: number, x: Tensor, mask: Tensor): BlockOut {
+  const [q, k, v] = qkvHeads(c, p, i, x);
+  // scores = q k^T / sqrt(HD): one fused kernel, no transposed copy of k.  [B, H, S, S]
+  const scores = add(fusedMatmul(q, k, false, true, 1 / Math.sqrt(c.dModel / c.nHeads)), mask);
+  const att = matmul(softmax(scores, -1), v); // [B, H, S, HD]
+  return { x: blockTail(c, p, i, x, att), k, v };
+}
+
+/**
+ * One block for one new position with a fixed-capacity KV cache: `cache` holds keys/values [B, H, M, HD] of which
+ * the first `past` positions are valid; `keyBias` [M] is 0 there and -1e9 beyond. The new position attends to the
+ * cache and to itself, so no step copies the cache; the caller writes the returned k, v [B, H, 1, HD] into it.
+ */
+export function decodeBlock(
   c: VlmConfig,
   p: ParamTensors,
   i: number,
   x: Tensor,
-  mask: Tensor | undefined,
-  past?: { k: Tensor; v: Tensor },
+  cache: { k: Tensor; v: Tensor },
+  keyBias: Tensor,
 ): BlockOut {
-  const n = `blocks.${i}`;
-  const D = c.dModel;
-  const h = layerNorm(x, param(p, `${n}.ln1.g`), param(p, `${n}.ln1.b`), c.lnEps);
-  const [q, k0, v0] = split(linear(h, param(p, `${n}.attn.qkv.w`), param(p, `${n}.attn.qkv.b`)), -1, [D, D, D]) as [
-    Tensor,
-    Tensor,
-    Tensor,
-  ];
-  let k = heads(c, k0);
-  let v = heads(c, v0);
-  if (past) {
-    k = concat([past.k, k], 2);
-    v = concat([past.v, v], 2);
-  }
-  // scores = q k^T / sqrt(HD): one fused kernel, no transposed copy of k.  [B, H, S, Skv]
-  let scores = fusedMatmul(heads(c, q), k, false, true, 1 / Math.sqrt(D / c.nHeads));
-  if (mask) scores = add(scores, mask);
-  const att = matmul(softmax(scores, -1), v); // [B, H, S, HD]
-  const [B, S] = x.shape as [string | number, string | number];
-  const merged = reshape(transpose(att, [0, 2, 1, 3]), [B, S, D]);
-  const x1 = add(x, linear(merged, param(p, `${n}.attn.proj.w`), param(p, `${n}.attn.proj.b`)));
-  const h2 = layerNorm(x1, param(p, `${n}.ln2.g`), param(p, `${n}.ln2.b`), c.lnEps);
-  const m = gelu(linear(h2, param(p, `${n}.mlp.fc1.w`), param(p, `${n}.mlp.fc1.b`)));
-  return { x: add(x1, linear(m, param(p, `${n}.mlp.fc2.w`), param(p, `${n}.mlp.fc2.b`))), k, v };
+  const [q, k, v] = qkvHeads(c, p, i, x);
+  const scale = 1 / Math.sqrt(c.dModel / c.nHeads);
+  const sPast = add(fusedMatmul(q, cache.k, false, true, scale), keyBias); // [B, H, 1, M]
+  const sSelf = fusedMatmul(q, k, false, true, scale); // [B, H, 1, 1]
+  const M = cache.k.shape[2] as number;
+  const [pPast, pSelf] = split(softmax(concat([sPast, sSelf], -1), -1), -1, [M, 1]) as [Tensor, Tensor];
+  const att = add(matmul(pPast, cache.v), mul(pSelf, v)); // [B, H, 1, HD]
+  return { x: blockTail(c, p, i, x, att), k, v };
 }
 
 /** Additive causal mask [S, S] for the run-time length of axis 1 of `x`: 0 on and below the diagonal, -1e9 above. */
@@ -146,24 +164,28 @@ export function tokenLogprobs(logits: Tensor, targets: Tensor): Tensor {
 }
 
 /**
- * One decoding step with the KV cache: tokens [B, 1] at text position `textPos` (int64 [1]) -> log-probs of the next
- * token [B, V] and each layer's keys/values extended by one position.
+ * One decoding step: tokens [B, 1] at text position `textPos` (int64 [1]), with each layer's fixed-capacity cache
+ * [B, H, M, HD] and `keyBias` [M] (see decodeBlock) -> log-probs of the next token [B, V] and each layer's new key and
+ * value [B, H, 1, HD] for the caller to store at position `past`.
  */
 export function vlmDecodeStep(
   c: VlmConfig,
   p: ParamTensors,
   tokens: Tensor,
   textPos: Tensor,
-  past: readonly { k: Tensor; v: Tensor }[],
-): { logp: Tensor; cache: { k: Tensor; v: Tensor }[] } {
+  cache: readonly { k: Tensor; v: Tensor }[],
+  keyBias: Tensor,
+): { logp: Tensor; kv: { k: Tensor; v: Tensor }[] } {
   const posRow = gather(param(p, 'pos'), add(textPos, tokens.graph.scalar(numPatches(c), 'int64'))); // [1, D]
   let x = add(gather(param(p, 'tok'), tokens), posRow); // [B, 1, D]
-  const cache: { k: Tensor; v: Tensor }[] = [];
+  const kv: { k: Tensor; v: Tensor }[] = [];
   for (let i = 0; i < c.nLayers; i++) {
-    const out = block(c, p, i, x, undefined, past[i]);
+    const layerCache = cache[i];
+    if (!layerCache) throw new Error(`vlmDecodeStep: no cache for layer ${i}`);
+    const out = decodeBlock(c, p, i, x, layerCache, keyBias);
     x = out.x;
-    cache.push({ k: out.k, v: out.v });
+    kv.push({ k: out.k, v: out.v });
   }
   const h = layerNorm(squeeze(x, 1), param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps); // [B, D]
-  return { logp: logSoftmax(matmul(h, param(p, 'head.w')), -1), cache };
+  return { logp: logSoftmax(matmul(h, param(p, 'head.w')), -1), kv };
 }
