@@ -43,6 +43,34 @@ function countingScene(rng: Rng): ShapesScene {
   return { type: 'shapes', rows: 4, cols: 4, positional: false, objects };
 }
 
+type Group = { color: Color; shape: Shape; n: number };
+
+/**
+ * A 4 x 4 counting scene with planted groups of given sizes plus 0-`maxExtra` distractors that share a colour or a
+ * shape with them (so a count must attend to both). Planting keeps answers spread out: in random scenes most groups
+ * have one member, and a model could answer "1" without looking.
+ */
+function plantedScene(rng: Rng, planted: readonly Group[], maxExtra: number): ShapesScene {
+  const keys = new Set(planted.map((g) => `${g.color} ${g.shape}`));
+  const colors = [...new Set([...planted.map((g) => g.color), rng.pick(COLORS)])];
+  const shapes = [...new Set([...planted.map((g) => g.shape), rng.pick(SHAPES)])];
+  const others = colors
+    .flatMap((color) => shapes.map((shape) => ({ color, shape })))
+    .filter((o) => !keys.has(`${o.color} ${o.shape}`));
+  const total = planted.reduce((s, g) => s + g.n, 0);
+  const extra = others.length === 0 ? 0 : rng.range(0, Math.min(maxExtra, 16 - total));
+  const items = [
+    ...planted.flatMap((g) => Array.from({ length: g.n }, () => ({ color: g.color, shape: g.shape }))),
+    ...Array.from({ length: extra }, () => rng.pick(others)),
+  ];
+  const cells = rng.shuffle(Array.from({ length: 16 }, (_, i) => i)).slice(0, items.length);
+  const objects: ShapeObject[] = rng
+    .shuffle(items)
+    .map((it, i) => ({ ...it, row: Math.floor(cells[i] / 4), col: cells[i] % 4, dx: jitter(rng), dy: jitter(rng) }))
+    .sort((a, b) => a.row * 4 + a.col - (b.row * 4 + b.col));
+  return { type: 'shapes', rows: 4, cols: 4, positional: false, objects };
+}
+
 function build(
   family: FamilyName,
   tier: Tier,
@@ -80,12 +108,6 @@ function partialFilters(scene: ShapesScene, minGroups: number, maxGroups: number
   });
 }
 
-function fullGroups(scene: ShapesScene): ShapeFilter[] {
-  const seen = new Map<string, ShapeFilter>();
-  for (const o of scene.objects) seen.set(`${o.color} ${o.shape}`, { color: o.color, shape: o.shape });
-  return [...seen.values()];
-}
-
 /** Sum over g groups: g counts and g - 1 additions. */
 const sumSteps = (groups: number) => 2 * groups - 1;
 
@@ -94,15 +116,18 @@ export const countFamily: Family = {
   description: 'count shapes by colour and kind (easy: one group; medium: a colour or a kind; hard: "not red")',
   tiers: ['easy', 'medium', 'hard'],
   generate(rng, tier) {
+    const mc = rng.chance(0.25) ? { rng, slips: [] } : null;
+    if (tier === 'easy') {
+      // the asked group has 1-6 members (or, one time in ten, none), among 0-6 distractors
+      const target = { color: rng.pick(COLORS), shape: rng.pick(SHAPES) };
+      const n = rng.chance(0.1) ? 0 : rng.range(1, 6);
+      const scene = plantedScene(rng, n > 0 ? [{ ...target, n }] : [], 6);
+      if (scene.objects.length === 0) return this.generate(rng, tier);
+      const spec: QuestionSpec = { kind: 'count', filter: target };
+      return build('count', tier, 1, scene, spec, String(countOf(scene, target)), 'number', mc);
+    }
     for (;;) {
       const scene = countingScene(rng);
-      const mc = rng.chance(0.25) ? { rng, slips: [] } : null;
-      if (tier === 'easy') {
-        const groups = fullGroups(scene);
-        const filter = rng.chance(0.1) ? { color: rng.pick(COLORS), shape: rng.pick(SHAPES) } : rng.pick(groups);
-        const spec: QuestionSpec = { kind: 'count', filter };
-        return build('count', tier, 1, scene, spec, String(countOf(scene, filter)), 'number', mc);
-      }
       if (tier === 'medium') {
         const options = partialFilters(scene, 2, 2);
         if (options.length === 0) continue;
@@ -127,14 +152,22 @@ export const countArithFamily: Family = {
   tiers: ['medium', 'hard'],
   generate(rng, tier) {
     for (;;) {
-      const scene = countingScene(rng);
       if (tier === 'medium') {
-        const groups = rng.shuffle(fullGroups(scene));
-        if (groups.length < 2) continue;
-        const [a, b] = groups;
-        const na = countOf(scene, a);
-        const nb = countOf(scene, b);
-        if (na === nb) continue;
+        // two planted groups, sizes 1-6 with a difference of 1-4, and a few distractors
+        const [ka, kb] = rng.shuffle(COLORS.flatMap((color) => SHAPES.map((shape) => ({ color, shape }))));
+        const lo = rng.range(1, 4);
+        const hi = lo + rng.range(1, Math.min(4, 6 - lo));
+        const [na, nb] = rng.chance(0.5) ? [hi, lo] : [lo, hi];
+        const scene = plantedScene(
+          rng,
+          [
+            { ...ka, n: na },
+            { ...kb, n: nb },
+          ],
+          3,
+        );
+        const a: ShapeFilter = ka;
+        const b: ShapeFilter = kb;
         if (rng.chance(0.5)) {
           const spec: QuestionSpec = { kind: 'more-than', a, b };
           return build('count-arith', tier, 3, scene, spec, na > nb ? 'yes' : 'no', 'yesno');
@@ -144,6 +177,7 @@ export const countArithFamily: Family = {
         const mc = rng.chance(0.25) ? { rng, slips: [Math.abs(na - nb) + Math.min(na, nb) * 2] } : null;
         return build('count-arith', tier, 3, scene, spec, String(Math.abs(na - nb)), 'number', mc);
       }
+      const scene = countingScene(rng);
       const options = partialFilters(scene, 1, 3);
       const colorOnly = options.filter((f) => f.color !== undefined);
       const shapeOnly = options.filter((f) => f.shape !== undefined);
@@ -154,6 +188,8 @@ export const countArithFamily: Family = {
       const nb = countOf(scene, b);
       const steps = sumSteps(groupsOf(scene, a)) + sumSteps(groupsOf(scene, b)) + 1;
       if (na === nb || steps < 5) continue;
+      // small differences dominate random scenes; thin them so the answer is not guessable
+      if (!rng.chance(Math.abs(na - nb) <= 2 ? 0.35 : Math.abs(na - nb) === 3 ? 0.7 : 1)) continue;
       const [big, small] = na > nb ? [a, b] : [b, a];
       const spec: QuestionSpec = { kind: 'count-more', a: big, b: small };
       return build('count-arith', tier, steps, scene, spec, String(Math.abs(na - nb)), 'number');
@@ -205,9 +241,15 @@ export const positionFamily: Family = {
       if (tier === 'medium') {
         const scene = positionScene(rng, 3, 5);
         if (rng.chance(0.5)) {
-          const [a, b] = rng.shuffle(scene.objects);
-          const rel = rng.pick(RELATIONS);
-          const answer = liesIn(a, rel, b) ? 'yes' : 'no';
+          // draw the answer first, then a pair and relation that give it, so yes and no come equally often
+          const want = rng.chance(0.5);
+          const pairs = scene.objects.flatMap((a) =>
+            scene.objects.flatMap((b) => (a === b ? [] : RELATIONS.map((rel) => ({ a, b, rel })))),
+          );
+          const fitting = pairs.filter((p) => liesIn(p.a, p.rel, p.b) === want);
+          if (fitting.length === 0) continue;
+          const { a, b, rel } = rng.pick(fitting);
+          const answer = want ? 'yes' : 'no';
           const spec: QuestionSpec = { kind: 'pos-relation', a: refOf(a), rel, b: refOf(b) };
           return build('position', tier, 3, scene, spec, answer, 'yesno');
         }
@@ -227,6 +269,7 @@ export const positionFamily: Family = {
       const ref = rng.pick(scene.objects);
       const rel = rng.pick(RELATIONS);
       const answer = scene.objects.filter((o) => o !== ref && liesIn(o, rel, ref)).length;
+      if (answer === 0 && rng.chance(0.6)) continue; // zero would otherwise be the most common answer
       const spec: QuestionSpec = { kind: 'pos-count', rel, ref: refOf(ref) };
       // locate the reference, check each other object, then count
       return build('position', tier, scene.objects.length + 1, scene, spec, String(answer), 'number');

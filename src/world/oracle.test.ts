@@ -130,6 +130,21 @@ describe('every family answer agrees with the oracle', () => {
     }
   });
 
+  it('spreads answers: no family and tier has a shortcut answer a model could give without looking', () => {
+    const groups = new Map<string, string[]>();
+    for (const { problem } of records) {
+      const key = `${problem.source}/${problem.tier}/${problem.answerType}`;
+      groups.set(key, [...(groups.get(key) ?? []), problem.answer]);
+    }
+    for (const [key, answers] of groups) {
+      if (answers.length < 40) continue;
+      const counts = new Map<string, number>();
+      for (const a of answers) counts.set(a, (counts.get(a) ?? 0) + 1);
+      const top = Math.max(...counts.values()) / answers.length;
+      expect(top, `${key}: ${JSON.stringify([...counts])}`).toBeLessThan(key.endsWith('yesno') ? 0.68 : 0.45);
+    }
+  });
+
   it('tiers follow the number of reasoning steps', () => {
     for (const { problem } of records) {
       expect(problem.tier).toBe(tierForSteps(problem.metadata.steps as number));
