@@ -168,3 +168,30 @@ describe("reward server with verify/'s rewards", () => {
     expect(JSON.stringify(res.json)).toContain("unknown reward 'bleu'");
   });
 });
+
+describe('reward server under hostile input', () => {
+  it('answers seeded garbage, deep nesting and wrong types with 4xx and stays healthy', async () => {
+    const { createRng } = await import('../core/index.ts');
+    const rng = createRng(42);
+    server = await startRewardServer({ port: 0, score: exactMatch, maxBodyBytes: 200_000 });
+    const bodies: string[] = [
+      '[]',
+      'null',
+      '"text"',
+      '{"reward": null}',
+      `${'['.repeat(50_000)}${']'.repeat(50_000)}`,
+      JSON.stringify({ reward: 'accuracy', responses: 'abc', ground_truths: 'abc' }),
+      JSON.stringify({ reward: 'accuracy', responses: [null], ground_truths: ['1'] }),
+      JSON.stringify({ reward: 'mix', weights: { accuracy: 'high' }, responses: [], ground_truths: [] }),
+    ];
+    for (let i = 0; i < 30; i++)
+      bodies.push(Array.from({ length: 1 + rng.int(300) }, () => String.fromCharCode(rng.int(256))).join(''));
+    for (const body of bodies) {
+      const res = await post('/v1/reward', body);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect((await post('/v1/reward', { reward: 'accuracy', responses: ['2'], ground_truths: ['2'] })).status).toBe(200);
+  });
+});
