@@ -121,8 +121,9 @@ export const countFamily: Family = {
       // the asked group has 1-6 members (or, one time in ten, none), among 0-6 distractors
       const target = { color: rng.pick(COLORS), shape: rng.pick(SHAPES) };
       const n = rng.chance(0.1) ? 0 : rng.range(1, 6);
-      const scene = plantedScene(rng, n > 0 ? [{ ...target, n }] : [], 6);
-      if (scene.objects.length === 0) return this.generate(rng, tier);
+      // a group of 0 still keeps the asked combination out of the distractors
+      const scene = plantedScene(rng, [{ ...target, n }], 6);
+      if (scene.objects.length === 0) return countFamily.generate(rng, tier);
       const spec: QuestionSpec = { kind: 'count', filter: target };
       return build('count', tier, 1, scene, spec, String(countOf(scene, target)), 'number', mc);
     }
