@@ -3,7 +3,7 @@ import { AbortedError, BackendError } from '../core/index.ts';
 
 /**
  * Tells a running SGLang server to load new weights in place: `POST /update_weights_from_disk {"model_path"}`,
- * answered `{"success": bool, "message": str}` (SGLang native API, "Update weights from disk"). The server keeps
+ * answered 200 `{"success": true, ...}` or 400 `{"success": false, "message"}` (SGLang http_server.py). The server keeps
  * serving the same model name; clients should change their response-cache namespace (see cacheNamespace).
  */
 export const SglangUpdateResponse = z.looseObject({ success: z.boolean(), message: z.string().optional() });
@@ -25,19 +25,18 @@ export async function reloadServing(url: string, modelPath: string, signal?: Abo
     });
   }
   const text = await res.text();
-  if (!res.ok) throw new BackendError(url, `weight reload refused: ${text.slice(0, 300)}`, { status: res.status });
-  let parsed: z.infer<typeof SglangUpdateResponse>;
+  // SGLang answers 200 {success: true} or 400 {success: false, message}; anything else is unexpected.
+  let parsed: z.infer<typeof SglangUpdateResponse> | undefined;
   try {
     parsed = SglangUpdateResponse.parse(JSON.parse(text));
-  } catch (err) {
-    throw new BackendError(url, `unexpected reload response: ${text.slice(0, 200)}`, {
-      status: res.status,
-      cause: err,
-    });
+  } catch {
+    parsed = undefined;
   }
-  if (!parsed.success)
+  if (parsed?.success === true && res.ok) return;
+  if (parsed?.success === false)
     throw new BackendError(url, `the server could not load ${modelPath}: ${parsed.message ?? 'no message'}`, {
       status: res.status,
       hint: 'the previous weights stay loaded; check the path is visible to the server and matches its architecture',
     });
+  throw new BackendError(url, `unexpected reload response: ${text.slice(0, 300)}`, { status: res.status });
 }
