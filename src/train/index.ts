@@ -1,0 +1,14 @@
+/** SFT and GRPO: the pure math (advantages, losses, schedules), the configs, and the loops on the tiny VLM. */
+export * from './advantages.ts';
+export * from './batching.ts';
+export * from './config.ts';
+export * from './dapo.ts';
+export * from './data-order.ts';
+export * from './graph-losses.ts';
+export * from './grpo.ts';
+export * from './lr-schedule.ts';
+export * from './metrics.ts';
+export * from './policy-io.ts';
+export * from './policy-loss.ts';
+export * from './sft.ts';
+export * from './train-steps.ts';
