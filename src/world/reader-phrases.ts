@@ -58,7 +58,10 @@ export const READER_PHRASES = {
   timeIs: ['so the time is {t} .', 'the clock shows {t} .'],
   hourIs: ['so it is {h} .', 'so the hour is {h} .'],
   addMinutes: ['{mm} + {dm} = {t} minutes .'],
-  carry: ['that is 60 or more , so i carry 1 hour and keep {t} minutes .'],
+  carry: [
+    '{total} minutes is 1 hour and {t} minutes .',
+    'that is 60 or more , so i carry 1 hour and keep {t} minutes .',
+  ],
   addHours: ['{h} + {dh} = {n} .'],
   wrap: ['a clock only goes to 12 , so {n} is {w} .'],
   // positions

@@ -61,7 +61,7 @@ export function readCaption(caption: string, question: string, choices: readonly
     const opt = chooseOption(rng, r.value, choices);
     lines.push(opt.line);
     answer = opt.letter;
-    summary = `${summary} ${opt.line}`;
+    summary = `${summary.replace(/ \.$/, '')} , option ${opt.letter} .`;
   }
   if (rng.chance(DETOUR_RATE)) {
     lines.push(say(rng, 'detour'), ...r.check, say(rng, 'confirm', { v: answer }));

@@ -202,9 +202,9 @@ function reasonClock(rng: Rng, spec: QuestionSpec, facts: CaptionFacts, lines: s
   lines.push(say(rng, 'addMinutes', { mm, dm: spec.minutes, t: total }));
   let hours = spec.hours;
   if (total >= 60) {
+    lines.push(say(rng, 'carry', { total, t: total - 60 }));
     total -= 60;
     hours += 1;
-    lines.push(say(rng, 'carry', { t: total }));
   }
   const raw = h + hours;
   lines.push(say(rng, 'addHours', { h, dh: hours, n: raw }));
