@@ -83,6 +83,19 @@ describe.skipIf(!hasGenerator)('vlthink serve: an embedded checkpoint over the O
       for (const lp of c.logprobs ?? []) expect(lp <= 0 && Number.isFinite(lp)).toBe(true);
       expect(['stop', 'length']).toContain(c.finishReason);
     }
+    // The HTTP round trip changes nothing: the engine called directly with the same seed gives the same samples.
+    const [direct] = await backend.generate([prompt()], {
+      n: 3,
+      temperature: 1,
+      topP: 1,
+      maxTokens: 6,
+      seed: 1,
+      logprobs: true,
+    });
+    expect(row?.map((c) => c.text)).toEqual(direct?.map((c) => c.text));
+    for (const [i, c] of (row ?? []).entries())
+      for (const [t, lp] of (c.logprobs ?? []).entries())
+        expect(lp).toBeCloseTo(direct?.[i]?.logprobs?.[t] ?? Number.NaN, 6);
   });
 
   it('is deterministic for a fixed seed and batches concurrent prompts', async () => {
