@@ -28,6 +28,7 @@ import {
   reduceSum,
   relu,
   reshape,
+  sigmoid,
   slice,
   softmax,
   split,
@@ -97,7 +98,11 @@ const cases: Case[] = [
     { a: rand([3, 4], 1), b: rand([3, 4], 2) },
     (x) => add(maximum(x.a as Tensor, x.b as Tensor), mul(minimum(x.a as Tensor, x.b as Tensor), 3)),
   ],
-  ['Neg, Exp, Tanh', { a: rand([3, 4], 3) }, (x) => add(neg(exp(x.a as Tensor)), tanh(x.a as Tensor))],
+  [
+    'Neg, Exp, Tanh, Sigmoid',
+    { a: rand([3, 4], 3) },
+    (x) => add(add(neg(exp(x.a as Tensor)), tanh(x.a as Tensor)), sigmoid(mul(x.a as Tensor, 2))),
+  ],
   [
     'Log, Sqrt, Reciprocal',
     { a: rand([3, 4], 4, 0.5, 2) },

@@ -61,6 +61,7 @@ export const exp = (x: Tensor): Tensor => unary('Exp', x);
 export const log = (x: Tensor): Tensor => unary('Log', x);
 export const sqrt = (x: Tensor): Tensor => unary('Sqrt', x);
 export const tanh = (x: Tensor): Tensor => unary('Tanh', x);
+export const sigmoid = (x: Tensor): Tensor => unary('Sigmoid', x);
 export const reciprocal = (x: Tensor): Tensor => unary('Reciprocal', x);
 export const relu = (x: Tensor): Tensor => unary('Relu', x);
 export const identity = (x: Tensor): Tensor => one(x.graph, 'Identity', [x], {}, x.dtype, x.shape);
@@ -239,6 +240,11 @@ export function reshape(x: Tensor, spec: readonly Dim[]): Tensor {
     }
   }
   return one(x.graph, 'Reshape', [x, x.graph.ints(onnxShape)], {}, x.dtype, out);
+}
+
+/** Reshape `x` to a run-time shape tensor (int64 [rank]); `outShape` is its static description. */
+export function reshapeDynamic(x: Tensor, shape: Tensor, outShape: Shape): Tensor {
+  return one(x.graph, 'Reshape', [x, shape], {}, x.dtype, outShape);
 }
 
 /** Reshape `x` to the run-time shape of `ref` (used by gradients of reshapes). */

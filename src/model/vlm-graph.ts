@@ -23,6 +23,8 @@ import {
   mul,
   range,
   reshape,
+  reshapeDynamic,
+  shapeOf,
   slice,
   softmax,
   split,
@@ -49,7 +51,18 @@ export function declareParams(g: Graph, c: VlmConfig): Record<string, Tensor> {
   return out;
 }
 
-const linear = (x: Tensor, w: Tensor, b?: Tensor): Tensor => (b ? add(matmul(x, w), b) : matmul(x, w));
+/**
+ * x @ w + b. Rank-3 inputs are flattened to [B*S, K] first so that ONNX Runtime fuses MatMul + Add into one Gemm
+ * (the bias costs no extra pass), then reshaped back.
+ */
+function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  if (x.shape.length !== 3) return b ? add(matmul(x, w), b) : matmul(x, w);
+  const [B, S, K] = x.shape as [string | number, string | number, number];
+  const N = w.shape[1] as number;
+  const x2 = reshape(x, [-1, K]);
+  const y2 = b ? add(matmul(x2, w), b) : matmul(x2, w);
+  return reshapeDynamic(y2, concat([shapeOf(x, 0, 2), x.graph.ints([N])], 0), [B, S, N]);
+}
 
 /** [B, C, H, W] in [0, 1] -> [B, P, D] patch embeddings. */
 export function encodeImages(c: VlmConfig, p: ParamTensors, images: Tensor): Tensor {
