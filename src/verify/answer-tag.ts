@@ -6,12 +6,16 @@
 const OPEN = '<answer>';
 const CLOSE = '</answer>';
 
-/** Text of the first `<answer>...</answer>` (across lines), or null when there is none. */
+/**
+ * Text of the first `<answer>...</answer>` (across lines), or null when there is none. Nested tags
+ * (`<answer><answer>5</answer></answer>`) give the innermost text.
+ */
 export function extractAnswerTag(text: string): string | null {
-  const start = text.indexOf(OPEN);
-  if (start < 0) return null;
-  const end = text.indexOf(CLOSE, start + OPEN.length);
+  const first = text.indexOf(OPEN);
+  if (first < 0) return null;
+  const end = text.indexOf(CLOSE, first + OPEN.length);
   if (end < 0) return null;
+  const start = text.lastIndexOf(OPEN, end - OPEN.length);
   return text.slice(start + OPEN.length, end);
 }
 

@@ -23,8 +23,8 @@ export interface CompareOptions {
   readonly deadline?: number;
 }
 
-/** Sample points for variables: irrational-looking, spread over both signs, away from common poles. */
-const POINTS = [0.6137, 1.3721, 2.2517, 0.3891, 2.9173, -0.5417];
+/** Sample points for variables: irrationals (no short decimal form), spread over both signs, away from poles. */
+const POINTS = [Math.PI / 5, Math.SQRT2 - 0.04, Math.E - 0.47, 1 / Math.E + 0.02, Math.PI - 0.22, -Math.LN2 + 0.15];
 
 export function equivalent(gold: Expr, pred: Expr, opts: CompareOptions): boolean {
   checkDeadline(opts);
@@ -101,8 +101,18 @@ function textEqual(a: Expr, b: Expr): boolean {
   return norm(x) === norm(y);
 }
 
-/** Matrix sums and negations become matrices; a lone `pm` becomes its two-element set. */
+/** Matrix sums and negations become matrices; a lone `pm` becomes its two-element set; unions of finite sets sets. */
 function simplifyStructure(e: Expr): Expr {
+  if (e.kind === 'union' || e.kind === 'intersect') {
+    const items = e.items.map(simplifyStructure).flatMap((x) => (x.kind === e.kind ? x.items : [x]));
+    if (items.every((x) => x.kind === 'set')) {
+      const sets = items as Extract<Expr, { kind: 'set' }>[];
+      if (e.kind === 'union') return { kind: 'set', items: sets.flatMap((x) => x.items) };
+      const keys = sets.slice(1).map((x) => new Set(x.items.map(canonicalKey)));
+      return { kind: 'set', items: sets[0].items.filter((x) => keys.every((k) => k.has(canonicalKey(x)))) };
+    }
+    return { kind: e.kind, items };
+  }
   if (e.kind === 'add' && e.terms.length > 1) {
     const terms = e.terms.map(simplifyStructure);
     const mats = terms.map((t) => (t.kind === 'neg' && t.arg.kind === 'matrix' ? negMatrix(t.arg) : t));
@@ -117,6 +127,14 @@ function simplifyStructure(e: Expr): Expr {
         };
       }
     }
+  }
+  if (e.kind === 'call' && e.name === 'complement' && e.args.length === 2) {
+    const [a, b] = e.args.map(simplifyStructure);
+    if (a.kind === 'set' && b.kind === 'set') {
+      const drop = new Set(b.items.map(canonicalKey));
+      return { kind: 'set', items: a.items.filter((x) => !drop.has(canonicalKey(x))) };
+    }
+    return { kind: 'call', name: 'complement', args: [a, b], known: false };
   }
   if (e.kind === 'pm') {
     const b = e.b;
@@ -290,9 +308,11 @@ function scalarsEqual(g: Expr, p: Expr, opts: CompareOptions): boolean {
   }
   const floats = hasFloat(g) || hasFloat(p);
   if (vars.length === 0) {
+    const big = bigIntegerVerdict(g, p);
+    if (big !== null) return big;
     const a = evaluate(g, new Map());
     const b = evaluate(p, new Map());
-    return numbersEqual(a, b, floats, opts.floatRounding) || bigIntegersEqual(g, p);
+    return numbersEqual(a, b, floats, opts.floatRounding);
   }
   let used = 0;
   for (let k = 0; k < POINTS.length; k++) {
@@ -316,15 +336,17 @@ function numbersEqual(a: number, b: number, floats: boolean, places: number): bo
   return Math.round(a * f) === Math.round(b * f) || Math.abs(a - b) <= 0.5 / f + 1e-12 * scale;
 }
 
-/** Integers too long for doubles compare by their digits. */
-function bigIntegersEqual(g: Expr, p: Expr): boolean {
+/** Integers too long for doubles (over 15 digits) compare by their digits; null when that rule does not apply. */
+function bigIntegerVerdict(g: Expr, p: Expr): boolean | null {
   const digits = (e: Expr): string | null =>
     e.kind === 'num' && !e.float
       ? e.text
       : e.kind === 'neg' && e.arg.kind === 'num' && !e.arg.float
         ? `-${e.arg.text}`
         : null;
-  const a = digits(g);
-  const b = digits(p);
-  return a !== null && b !== null && a.replace(/^(-?)0+(?=\d)/, '$1') === b.replace(/^(-?)0+(?=\d)/, '$1');
+  const a = digits(g)?.replace(/^(-?)0+(?=\d)/, '$1');
+  const b = digits(p)?.replace(/^(-?)0+(?=\d)/, '$1');
+  if (a === undefined || b === undefined || a === null || b === null) return null;
+  if (a.replace('-', '').length <= 15 && b.replace('-', '').length <= 15) return null;
+  return a === b;
 }

@@ -90,10 +90,14 @@ function call(name: string, args: readonly Expr[], env: Env, known: boolean): nu
       return Math.cosh(x);
     case 'tanh':
       return Math.tanh(x);
+    case 'asinh':
+      return Math.asinh(x);
+    case 'acosh':
+      return Math.acosh(x);
+    case 'atanh':
+      return Math.atanh(x);
     case 'ln':
       return x > 0 ? Math.log(x) : Number.NaN;
-    case 'log10':
-      return x > 0 ? Math.log10(x) : Number.NaN;
     case 'exp':
       return Math.exp(x);
     case 'sqrt':
@@ -111,7 +115,9 @@ function call(name: string, args: readonly Expr[], env: Env, known: boolean): nu
     case 'gcd':
       return v.length ? v.reduce(gcd) : Number.NaN;
     case 'lcm':
-      return v.length ? v.reduce((a, b) => Math.abs(a * b) / gcd(a, b)) : Number.NaN;
+      return v.length ? v.reduce(lcm) : Number.NaN;
+    case 'log10':
+      return x > 0 ? Math.log10(x) : Number.NaN;
     case 'mod': {
       const m = v[1];
       if (m === 0 || !Number.isFinite(m)) return Number.NaN;
@@ -128,15 +134,31 @@ function call(name: string, args: readonly Expr[], env: Env, known: boolean): nu
 
 /** gcd of rationals/decimals (as SymPy does for Rational arguments), via a fixed denominator grid. */
 function gcd(a: number, b: number): number {
+  if (a === b) return a;
   a = Math.abs(a);
   b = Math.abs(b);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return Number.NaN;
   let scale = 1;
-  while ((!Number.isInteger(a * scale) || !Number.isInteger(b * scale)) && scale < 1e15) scale *= 10;
+  while ((!Number.isInteger(a * scale) || !Number.isInteger(b * scale)) && scale < 1e9) scale *= 10;
+  // not rational at a readable scale (an irrational or a variable's sample value): SymPy's gcd is 1
+  if (!Number.isInteger(a * scale) || !Number.isInteger(b * scale)) return 1;
   let x = Math.round(a * scale);
   let y = Math.round(b * scale);
   while (y) [x, y] = [y, x % y];
   return x / scale;
+}
+
+function lcm(a: number, b: number): number {
+  if (a === b) return a;
+  const g = gcd(a, b);
+  if (g === 0) return 0;
+  // SymPy: the lcm of non-rationals (variables) is their product, sign kept
+  return isReadableRational(a) && isReadableRational(b) ? Math.abs(a * b) / g : (a * b) / g;
+}
+
+function isReadableRational(x: number): boolean {
+  for (let scale = 1; scale <= 1e9; scale *= 10) if (Number.isInteger(x * scale)) return true;
+  return false;
 }
 
 function factorial(n: number): number {
@@ -154,8 +176,26 @@ function binom(n: number, k: number): number {
   return r;
 }
 
+/** A finite sum or product `\\sum_{k=a}^{b}` with numeric bounds (at most 100k terms); otherwise NaN. */
+function bigOperator(name: 'sum' | 'prod', args: readonly Expr[], env: Env): number {
+  const [lower, upperE, body] = args;
+  if (lower?.kind !== 'rel' || lower.op !== '=' || lower.lhs.kind !== 'sym' || !upperE || !body) return Number.NaN;
+  const from = evaluate(lower.rhs, env);
+  const to = evaluate(upperE, env);
+  if (!Number.isInteger(from) || !Number.isInteger(to) || to - from > 100_000) return Number.NaN;
+  const inner = new Map(env);
+  let acc = name === 'sum' ? 0 : 1;
+  for (let k = from; k <= to; k++) {
+    inner.set(lower.lhs.name, k);
+    const v = evaluate(body, inner);
+    acc = name === 'sum' ? acc + v : acc * v;
+  }
+  return acc;
+}
+
 function unknownFunction(name: string, args: readonly Expr[], env: Env): number {
-  if (name === 'sum' || name === 'prod' || name === 'int') return Number.NaN;
+  if (name === 'sum' || name === 'prod') return bigOperator(name, args, env);
+  if (name === 'int' || name === 'complement') return Number.NaN;
   let h = 2166136261;
   for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 16777619);
   const a = 0.5 + ((h >>> 8) % 1000) / 1000;

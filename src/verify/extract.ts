@@ -21,6 +21,8 @@ export interface ExtractionConfig {
   readonly boxedPriority: number;
   /** Letters (or words such as yes/no) the `letters` target looks for. */
   readonly letters: readonly string[];
+  /** `performance.now()` value after which parsing stops (ParseTimeout). */
+  readonly deadline?: number;
 }
 
 export interface Extraction {
@@ -38,7 +40,23 @@ interface Candidate {
   readonly text: string;
 }
 
+/** The deadline of the extraction in progress (extraction is synchronous, so one slot suffices). */
+let activeDeadline: number | undefined;
+
+function parseBounded(latex: string): Expr | null {
+  return parseMath(latex, { deadline: activeDeadline });
+}
+
 export function extractAnswer(text: string, cfg: ExtractionConfig): Extraction {
+  activeDeadline = cfg.deadline;
+  try {
+    return extractInner(text, cfg);
+  } finally {
+    activeDeadline = undefined;
+  }
+}
+
+function extractInner(text: string, cfg: ExtractionConfig): Extraction {
   const cands: Candidate[] = [];
   for (const target of cfg.targets) {
     if (target === 'latex') latexCandidates(text, cfg.boxedPriority, cands);
@@ -199,11 +217,11 @@ function parseEnvContent(env: Env): Expr | null {
 
 /** Parse; when that fails and the text is a chain `a = b = c` without commas, parse just its last part. */
 export function parseWithLastEquation(latex: string): Expr | null {
-  const v = parseMath(latex);
+  const v = parseBounded(latex);
   if (v) return v;
   if (!latex.includes(',') && !latex.includes(';')) {
     const parts = latex.split(/(?<![\\<>!])=/);
-    if (parts.length > 2) return parseMath(parts[parts.length - 1]);
+    if (parts.length > 2) return parseBounded(parts[parts.length - 1]);
   }
   return null;
 }
@@ -376,7 +394,14 @@ const EXPR_RES: readonly [RegExp, number][] = [
   [new RegExp(`${PREFIX}${CURRENCY}${NUMBER}`, 'g'), 300],
 ];
 
-function exprCandidates(s: string, out: Candidate[]): void {
+/** Expression-character runs longer than this keep only their tail (answers end text; this bounds regex work). */
+const MAX_EXPR_RUN = 400;
+const EXPR_RUN = /[\d.\s+\-*×/^()÷]{401,}/g;
+
+function exprCandidates(text: string, out: Candidate[]): void {
+  // A long run of digits, spaces and operators without the operator the pattern needs makes the expression
+  // regex backtrack quadratically; blank out all but the tail of such runs (same length, so positions hold).
+  const s = text.replace(EXPR_RUN, (run) => '\u0001'.repeat(run.length - MAX_EXPR_RUN) + run.slice(-MAX_EXPR_RUN));
   for (const [re, priority] of EXPR_RES) {
     re.lastIndex = 0;
     for (const m of s.matchAll(re)) {
@@ -404,7 +429,7 @@ function exprValue(g: Record<string, string | undefined>): Expr | null {
     if (g.pct) v = { kind: 'div', num: v, den: num(100) };
     return v;
   }
-  if (g.expr) return parseMath(g.expr.replace(/\n/g, ' '));
+  if (g.expr) return parseBounded(g.expr.replace(/\n/g, ' '));
   return null;
 }
 

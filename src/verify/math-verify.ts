@@ -79,7 +79,7 @@ function verifyInner(gold: string, prediction: string, opts: VerifyOptions, dead
     goldValues = [{ kind: 'text', text: goldYesNo }];
     goldText = goldYesNo;
   } else if (opts.extraction) {
-    const ex = extractAnswer(gold, config(opts.extraction, opts, LETTERS));
+    const ex = extractAnswer(gold, config(opts.extraction, opts, LETTERS, deadline));
     goldValues = [...ex.values];
     goldText = ex.fallback;
   } else {
@@ -88,16 +88,16 @@ function verifyInner(gold: string, prediction: string, opts: VerifyOptions, dead
       goldValues = [direct];
       goldText = gold.trim();
     } else {
-      const ex = extractAnswer(gold, config(['latex', 'expr'], opts, LETTERS));
+      const ex = extractAnswer(gold, config(['latex', 'expr'], opts, LETTERS, deadline));
       goldValues = [...ex.values];
       goldText = ex.fallback ?? gold.trim();
     }
   }
 
-  // ---- the prediction side
-  let text = prediction;
+  // ---- the prediction side (unicode minus signs are minus signs)
+  let text = prediction.replace(/[\u2212\uFE63\uFF0D]/g, '-');
   if (opts.answerTag !== false) {
-    const tag = extractAnswerTag(prediction);
+    const tag = extractAnswerTag(text);
     if (tag !== null) text = tag;
   }
   let predValues: Expr[] = [];
@@ -111,16 +111,16 @@ function verifyInner(gold: string, prediction: string, opts: VerifyOptions, dead
       predValues = [{ kind: 'text', text: mapped.toLowerCase() }];
       predText = mapped;
     } else {
-      const ex = extractAnswer(text, config(['letters'], opts, letters));
+      const ex = extractAnswer(text, config(['letters'], opts, letters, deadline));
       predValues = [...ex.values];
       predText = ex.fallback;
     }
   } else {
     const targets = opts.extraction ?? ['latex', 'expr'];
-    const ex = extractAnswer(text, config(targets, opts, LETTERS));
+    const ex = extractAnswer(text, config(targets, opts, LETTERS, deadline));
     predValues = [...ex.values];
     predText = ex.fallback;
-    if (predValues.length === 0 && !opts.extraction && text !== prediction && looksBare(text)) {
+    if (predValues.length === 0 && !opts.extraction && looksBare(text)) {
       const direct = parseMath(text, { deadline });
       if (direct) predValues = [direct];
       predText = text.trim();
@@ -155,15 +155,16 @@ function config(
   targets: readonly ExtractionTarget[],
   opts: VerifyOptions,
   letters: readonly string[],
+  deadline: number,
 ): ExtractionConfig {
-  return { targets, boxedPriority: opts.boxedPriority ?? 0, letters };
+  return { targets, boxedPriority: opts.boxedPriority ?? 0, letters, deadline };
 }
 
 /** A gold that is just an answer (no prose, no math delimiters): parse it whole. */
 function looksBare(s: string): boolean {
   const t = s.trim();
   if (t.length === 0 || t.length > 300) return false;
-  if (/\$|\\\(|\\\[|\\boxed/.test(t)) return false;
+  if (/\$|\\\(|\\\[|\\boxed/.test(t.replace(/\\\$/g, ''))) return false;
   return !/[a-zA-Z]{2,}\s+[a-zA-Z]{2,}\s+[a-zA-Z]{2,}/.test(t.replace(/\\[a-zA-Z]+/g, ''));
 }
 

@@ -117,6 +117,9 @@ export function normalizeLatex(input: string): string {
     .replace(/\u221A/g, '\\sqrt ')
     .replace(/\u222A/g, '\\cup ')
     .replace(/\u2229/g, '\\cap ')
+    .replace(/\u2205/g, '\\emptyset ')
+    .replace(/\\lgroup|\\lbrack(?![a-zA-Z])/g, (m) => (m === '\\lgroup' ? '(' : '['))
+    .replace(/\\rgroup|\\rbrack(?![a-zA-Z])/g, (m) => (m === '\\rgroup' ? ')' : ']'))
     .replace(/\u00B2/g, '^2')
     .replace(/\u00B3/g, '^3')
     .replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '');

@@ -1,4 +1,4 @@
-import { type Expr, num, type Rel, type RelOp } from './expr.ts';
+import { type Expr, freeSymbols, num, type Rel, type RelOp } from './expr.ts';
 import { normalizeLatex } from './normalize-latex.ts';
 import { ParseFailure, type Token, tokenize } from './tokenize.ts';
 
@@ -44,8 +44,17 @@ const FUNCTIONS: Record<string, string> = {
   sinh: 'sinh',
   cosh: 'cosh',
   tanh: 'tanh',
+  arcsinh: 'asinh',
+  arccosh: 'acosh',
+  arctanh: 'atanh',
+  arsinh: 'asinh',
+  arcosh: 'acosh',
+  artanh: 'atanh',
+  asinh: 'asinh',
+  acosh: 'acosh',
+  atanh: 'atanh',
   ln: 'ln',
-  log: 'ln',
+  log: 'log10',
   lg: 'log10',
   exp: 'exp',
   sqrt: 'sqrt',
@@ -81,7 +90,11 @@ const REL_CMDS: Record<string, RelOp | 'approx' | 'in'> = {
 };
 
 /** Parse one answer; null when it is not math we can read. Throws only ParseTimeout (past the deadline). */
+/** Longer inputs are not answers (and would only cost time): they do not parse. */
+const MAX_INPUT = 20_000;
+
 export function parseMath(input: string, opts: ParseOptions = {}): Expr | null {
+  if (input.length > MAX_INPUT) return null;
   try {
     const tokens = splitWords(tokenize(normalizeLatex(input)));
     if (tokens.length === 1) return null;
@@ -179,12 +192,19 @@ class Parser {
 
   /** Items separated by `,` and `;` until a closer. `;` separates groups (each a tuple when it has commas). */
   private list(closers: readonly string[]): Expr {
+    if (this.atCloser(closers)) throw new ParseFailure('empty');
+    return this.listAfter(this.relation(), closers);
+  }
+
+  private listAfter(first: Expr, closers: readonly string[]): Expr {
     const groups: Expr[][] = [[]];
+    let pending: Expr | null = first;
     for (;;) {
-      if (this.atCloser(closers) && groups.length === 1 && groups[0].length === 0) {
+      if (this.atCloser(closers) && pending === null && groups.length === 1 && groups[0].length === 0) {
         throw new ParseFailure('empty');
       }
-      groups[groups.length - 1].push(this.relation());
+      groups[groups.length - 1].push(pending ?? this.relation());
+      pending = null;
       if (this.isOp(',')) {
         this.next();
         continue;
@@ -269,6 +289,9 @@ class Parser {
         this.next();
         const rhs = this.additive();
         e = { kind: 'union', items: [...(e.kind === 'union' ? e.items : [e]), rhs] };
+      } else if (this.isCmd('setminus') || this.isOp('\u2216')) {
+        this.next();
+        e = { kind: 'call', name: 'complement', args: [e, this.additive()], known: false };
       } else if (this.isCmd('cap')) {
         this.next();
         const rhs = this.additive();
@@ -311,8 +334,7 @@ class Parser {
   private unary(): Expr {
     if (this.isOp('-')) {
       this.next();
-      const arg = this.unary();
-      return arg.kind === 'num' ? { kind: 'neg', arg } : { kind: 'neg', arg };
+      return this.multiplicative(true);
     }
     if (this.isOp('+')) {
       this.next();
@@ -325,16 +347,18 @@ class Parser {
     return this.multiplicative();
   }
 
-  private multiplicative(): Expr {
+  /** Products, quotients, ratios and `\\mod` (left to right); `negateFirst` applies a leading minus to the first factor. */
+  private multiplicative(negateFirst = false): Expr {
     this.enter();
-    let acc = this.postfix();
+    let acc: Expr = this.isOp('-') || this.isOp('+') ? this.unary() : this.postfix();
+    if (negateFirst) acc = { kind: 'neg', arg: acc };
     for (;;) {
       this.tick();
       const t = this.peek();
       if (t.t === 'op' && (t.text === '*' || t.text === '/' || t.text === ':')) {
         if (t.text === ':' && this.peek(1).t === 'end') break;
         this.next();
-        const rhs = this.postfix();
+        const rhs = this.signedFactor();
         acc = t.text === '*' ? mul(acc, rhs) : { kind: 'div', num: acc, den: rhs };
         continue;
       }
@@ -350,7 +374,9 @@ class Parser {
       }
       if (t.t === 'cmd' && (t.name === 'mod' || t.name === 'bmod')) {
         this.next();
-        acc = { kind: 'call', name: 'mod', args: [acc, this.postfix()], known: true };
+        let m: Expr = this.isOp('-') ? (this.next(), { kind: 'neg', arg: this.postfix() }) : this.postfix();
+        while (this.peek().t === 'num' || this.peek().t === 'word') m = mul(m, this.postfix());
+        acc = { kind: 'call', name: 'mod', args: [acc, m], known: true };
         continue;
       }
       if (t.t === 'cmd' && t.name === 'pmod') {
@@ -366,8 +392,12 @@ class Parser {
       if (this.startsImplicitFactor()) {
         // mixed number: 3\frac{1}{2} = 3 + 1/2
         const rhs = this.postfix();
-        if (acc.kind === 'num' && !acc.float && rhs.kind === 'div' && isIntLit(rhs.num) && isIntLit(rhs.den)) {
-          acc = { kind: 'add', terms: [acc, rhs] };
+        const last = acc.kind === 'mul' ? acc.factors[acc.factors.length - 1] : acc;
+        const whole = last.kind === 'neg' ? last.arg : last;
+        if (whole.kind === 'num' && !whole.float && rhs.kind === 'div' && isIntLit(rhs.num) && isIntLit(rhs.den)) {
+          const sum: Expr = { kind: 'add', terms: [whole, rhs] };
+          const mixed: Expr = last.kind === 'neg' ? { kind: 'neg', arg: sum } : sum;
+          acc = acc.kind === 'mul' ? { kind: 'mul', factors: [...acc.factors.slice(0, -1), mixed] } : mixed;
         } else acc = mul(acc, rhs);
         continue;
       }
@@ -375,6 +405,13 @@ class Parser {
     }
     this.depth--;
     return acc;
+  }
+
+  /** A factor after `*` or `/`, which may carry its own sign (`849/-21`). */
+  private signedFactor(): Expr {
+    if (!this.isOp('-')) return this.postfix();
+    this.next();
+    return { kind: 'neg', arg: this.postfix() };
   }
 
   private isDroppableText(t: Extract<Token, { t: 'text' }>): boolean {
@@ -393,8 +430,9 @@ class Parser {
       case 'text':
         return t.cmd !== 'text' && t.cmd !== 'mbox' && t.cmd !== 'textnormal';
       case 'op':
-        return t.text === '(' || t.text === '{' || (t.text === '[' && false) || (t.text === '|' && this.absDepth === 0);
+        return t.text === '(' || t.text === '{' || t.text === '[' || (t.text === '|' && this.absDepth === 0);
       case 'cmd':
+        if ((t.name === 'vert' || t.name === 'lvert' || t.name === '|') && this.absDepth > 0) return false;
         return IMPLICIT_START_CMDS.has(t.name) || GREEK.has(t.name) || t.name in FUNCTIONS;
       default:
         return false;
@@ -412,6 +450,7 @@ class Parser {
         this.next();
         e = { kind: 'call', name: 'factorial', args: [e], known: true };
       } else if (this.isOp('%')) {
+        if (freeSymbols(e).size > 0) throw new ParseFailure('percent of a variable');
         this.next();
         e = { kind: 'div', num: e, den: num(100) };
       } else if (this.isOp("'")) {
@@ -421,7 +460,9 @@ class Parser {
         this.next();
         const sub = this.subscriptText();
         if (e.kind === 'sym') e = { kind: 'sym', name: `${e.name}_${sub}` };
-        else if (e.kind !== 'num') throw new ParseFailure('subscript on a non-symbol');
+        else if (e.kind === 'pow' && e.base.kind === 'sym') {
+          e = { kind: 'pow', base: { kind: 'sym', name: `${e.base.name}_${sub}` }, exp: e.exp };
+        } else if (e.kind !== 'num') throw new ParseFailure('subscript on a non-symbol');
         // a number's subscript is its base (204_5): the digits are the answer
       } else return e;
     }
@@ -472,7 +513,8 @@ class Parser {
       }
       return t.text;
     }
-    if (t.t === 'word' || t.t === 'cmd') return tokenText(t);
+    if (t.t === 'word') return tokenText(t);
+    if (t.t === 'cmd') return `{${tokenText(t)}}`;
     throw new ParseFailure('bad subscript');
   }
 
@@ -480,7 +522,15 @@ class Parser {
   private group(): Expr {
     this.expectOp('{');
     this.enter();
-    const e = this.list(['}']);
+    const first = this.atCloser(['}']) ? null : this.relation();
+    if (first && this.isCmd('choose')) {
+      this.next();
+      const k = this.relation();
+      this.expectOp('}');
+      this.depth--;
+      return { kind: 'call', name: 'binom', args: [first, k], known: true };
+    }
+    const e = first ? this.listAfter(first, ['}']) : this.list(['}']);
     this.expectOp('}');
     this.depth--;
     return e;
@@ -529,7 +579,7 @@ class Parser {
     if (isConstWord(w)) return { kind: 'const', name: w === 'pi' ? 'pi' : 'inf' };
     const fn = FUNCTIONS[w];
     if (fn) return this.functionCall(fn);
-    if (w === 'e' && (this.isOp('^') || this.isOp('**'))) return { kind: 'const', name: 'e' };
+    if (w === 'e') return { kind: 'const', name: 'e' };
     if (FUNCTION_LETTERS.has(w) && this.isOp('(')) {
       this.next();
       const args = this.callArgs(')');
@@ -560,6 +610,13 @@ class Parser {
       this.next();
       return { kind: 'call', name: body, args: this.callArgs(')'), known: false };
     }
+    if (t.cmd === 'variable') {
+      if (/^\d+$/.test(body)) return num(Number(body), body);
+      if (!/^[a-zA-Z][a-zA-Z0-9]*(?:_(?:[a-zA-Z0-9]|\{[^{}]+\}))?$/.test(body)) {
+        throw new ParseFailure('bad variable name');
+      }
+      return { kind: 'sym', name: body };
+    }
     if (
       /^[a-zA-Z]+$/.test(body) &&
       t.cmd !== 'text' &&
@@ -571,8 +628,9 @@ class Parser {
       if (body === 'e' && t.cmd === 'mathrm') return { kind: 'const', name: 'e' };
       return { kind: 'sym', name: body };
     }
-    const inner = parseMath(body);
-    if (inner && /\d/.test(body)) return inner;
+    if (t.cmd === 'word') return { kind: 'text', text: body };
+    const inner = /\d/.test(body) ? parseMath(body) : null;
+    if (inner) return inner;
     if (body.length === 1 && /[a-zA-Z]/.test(body)) return { kind: 'text', text: body };
     if (body.length === 0) throw new ParseFailure('empty text');
     return { kind: 'text', text: body };
@@ -634,6 +692,7 @@ class Parser {
     if (name === 'frac') {
       const n = this.arg();
       const d = this.arg();
+      if (isDerivativeOperator(n, d)) throw new ParseFailure('derivative operators are not values');
       return { kind: 'div', num: n, den: d };
     }
     if (name === 'sqrt') {
@@ -653,6 +712,7 @@ class Parser {
     }
     if (name === 'boxed' || name === 'fbox' || name === 'underline') return this.group();
     if (name === 'pi') return { kind: 'const', name: 'pi' };
+    if (name === 'exponentialE') return { kind: 'const', name: 'e' };
     if (name === 'infty' || name === 'infin') return { kind: 'const', name: 'inf' };
     if (name === 'emptyset' || name === 'varnothing') return { kind: 'set', items: [] };
     if (name === '{' || name === 'lbrace') {
@@ -676,12 +736,13 @@ class Parser {
       if (!ok) throw new ParseFailure('unclosed absolute value');
       return { kind: 'call', name: 'abs', args: [inner], known: true };
     }
-    if (name === 'lfloor' || name === 'lceil' || name === 'ulcorner') {
-      const closer = name === 'lfloor' ? 'rfloor' : name === 'lceil' ? 'rceil' : 'urcorner';
+    if (name === 'lfloor' || name === 'lceil' || name === 'ulcorner' || name === 'llcorner') {
+      const closer = CLOSERS[name];
       const inner = this.additive();
       if (!this.isCmd(closer)) throw new ParseFailure(`expected \\${closer}`);
       this.next();
-      return { kind: 'call', name: name === 'lfloor' ? 'floor' : 'ceil', args: [inner], known: true };
+      const fn = name === 'lfloor' || name === 'llcorner' ? 'floor' : 'ceil';
+      return { kind: 'call', name: fn, args: [inner], known: true };
     }
     if (name === 'begin') return this.environment();
     if (GREEK.has(name)) return { kind: 'sym', name };
@@ -689,7 +750,8 @@ class Parser {
     if (name === 'ceil' || name === 'floor') return this.functionCall(name);
     if (ACCENTS.has(name)) {
       const inner = this.arg();
-      if (inner.kind === 'sym') return { kind: 'sym', name: `${name}{${inner.name}}` };
+      const accent = name === 'overline' ? 'bar' : name;
+      if (inner.kind === 'sym') return name === 'mathbf' ? inner : { kind: 'sym', name: `${accent}{${inner.name}}` };
       return inner;
     }
     if (name === 'sum' || name === 'prod' || name === 'int') return this.bigOperator(name);
@@ -728,7 +790,7 @@ class Parser {
       if (this.isOp('^')) {
         this.next();
         power = this.exponent();
-      } else if (this.isOp('_') && fn === 'ln') {
+      } else if (this.isOp('_') && (fn === 'ln' || fn === 'log10')) {
         this.next();
         base = this.isOp('{') ? this.group() : this.primary();
       }
@@ -741,10 +803,16 @@ class Parser {
       args = [this.group()];
     } else {
       if (this.peek().t === 'end') throw new ParseFailure(`function ${fn} without argument`);
-      args = [this.postfix()];
+      let arg = this.postfix();
+      while (this.peek().t === 'num' || this.peek().t === 'word') arg = mul(arg, this.postfix());
+      args = [arg];
+    }
+    args = args.map((a) => (a.kind === 'set' && a.items.length === 1 ? a.items[0] : a));
+    if ((fn === 'floor' || fn === 'ceil' || fn === 'sqrt' || fn === 'abs') && args.length !== 1) {
+      throw new ParseFailure(`${fn} takes one argument`);
     }
     let e: Expr =
-      fn === 'ln' && base
+      (fn === 'ln' || fn === 'log10') && base
         ? { kind: 'div', num: { kind: 'call', name: 'ln', args, known: true }, den: callLn(base) }
         : { kind: 'call', name: fn, args, known: true };
     if (power) {
@@ -799,9 +867,22 @@ class Parser {
   }
 }
 
+const CLOSERS: Record<string, string> = {
+  lfloor: 'rfloor',
+  lceil: 'rceil',
+  ulcorner: 'urcorner',
+  llcorner: 'lrcorner',
+};
 const MATRIX_ENVS = new Set(['pmatrix', 'bmatrix', 'matrix', 'vmatrix', 'Bmatrix', 'smallmatrix', 'array', 'Vmatrix']);
 const ACCENTS = new Set(['overline', 'bar', 'hat', 'vec', 'tilde', 'widehat', 'overrightarrow', 'mathbf', 'dot']);
-const TRIG_INVERSE: Record<string, string> = { sin: 'asin', cos: 'acos', tan: 'atan' };
+const TRIG_INVERSE: Record<string, string> = {
+  sin: 'asin',
+  cos: 'acos',
+  tan: 'atan',
+  sinh: 'asinh',
+  cosh: 'acosh',
+  tanh: 'atanh',
+};
 const IMPLICIT_START_CMDS = new Set([
   'frac',
   'sqrt',
@@ -823,7 +904,9 @@ const IMPLICIT_START_CMDS = new Set([
   'sum',
   'prod',
   'ulcorner',
+  'llcorner',
   'boxed',
+  'exponentialE',
 ]);
 
 function tokenText(t: Token): string {
@@ -841,6 +924,12 @@ function tokenText(t: Token): string {
     case 'end':
       return '';
   }
+}
+
+/** `\\frac{d}{dx}` is an operator, not a value. */
+function isDerivativeOperator(n: Expr, d: Expr): boolean {
+  const isD = (e: Expr) => e.kind === 'sym' && e.name === 'd';
+  return isD(n) && d.kind === 'mul' && d.factors.length === 2 && isD(d.factors[0]) && d.factors[1].kind === 'sym';
 }
 
 function callLn(x: Expr): Expr {

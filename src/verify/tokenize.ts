@@ -92,6 +92,13 @@ export function tokenize(s: string, maxTokens = 20_000): Token[] {
       let j = i + 1;
       while (j < n && /[a-zA-Z]/.test(s[j])) j++;
       const name = s.slice(i + 1, j);
+      // `\vertx` is `\vert x` (latex2sympy reads it so)
+      const glued = GLUED_PREFIXES.find((p) => name.startsWith(p) && name.length > p.length);
+      if (glued && !KEEP_WHOLE.has(name)) {
+        out.push({ t: 'cmd', name: glued });
+        i = i + 1 + glued.length;
+        continue;
+      }
       if (TEXT_CMDS.has(name)) {
         const body = readBraced(s, j);
         if (body) {
@@ -121,6 +128,9 @@ export function tokenize(s: string, maxTokens = 20_000): Token[] {
   out.push({ t: 'end' });
   return out;
 }
+
+const GLUED_PREFIXES = ['lvert', 'rvert', 'vert', 'cdot', 'times'];
+const KEEP_WHOLE = new Set(['vertical', 'timesbar']);
 
 export const TEXT_CMDS = new Set([
   'text',
