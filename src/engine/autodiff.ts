@@ -33,7 +33,6 @@ import {
   split,
   sub,
   sumAll,
-  tanh,
   transpose,
   unsqueeze,
   where,
