@@ -70,7 +70,7 @@ export function parseReaderPrompt(text: string): ParsedReaderPrompt {
 /** The prompt the caption reader reads for a problem (its caption must be filled). */
 export function captionReaderPrompt(problem: Problem): Prompt {
   const lines = [`caption: ${problem.caption ?? ''}`, `question: ${problem.question}`];
-  if (problem.choices) problem.choices.forEach((c, i) => lines.push(`(${LETTERS[i]}) ${c}`));
+  for (const [i, c] of (problem.choices ?? []).entries()) lines.push(`(${LETTERS[i]}) ${c}`);
   return [{ role: 'user', content: lines.join('\n') }];
 }
 
