@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,8 +7,11 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, sharedDataDir, sharedDataSkipReason } from '../../../test/shared-data.ts';
 import { startLoopbackServer } from '../../backends/loopback-server.ts';
+import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../../model/index.ts';
 
 const run = promisify(execFile);
+/** The embedded path runs once backends/embedded-generator.ts (the embedded engine's generator) exists. */
+const hasGenerator = existsSync(resolve(import.meta.dirname, '../../backends/embedded-generator.ts'));
 const bin = resolve(import.meta.dirname, '../../../bin/vlthink.js');
 
 const completion = (content: string) => ({
@@ -48,3 +52,34 @@ describe.skipIf(!hasSharedData)(`vlthink eval (${hasSharedData ? 'shared data' :
     }
   });
 });
+
+describe.skipIf(!hasSharedData || !hasGenerator)(
+  `vlthink eval on an embedded checkpoint (${hasSharedData ? (hasGenerator ? 'shared data' : 'embedded generator not built yet') : sharedDataSkipReason})`,
+  () => {
+    it('samples an (untrained) embedded checkpoint on real MATH-V images and scores it', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'vlthink-eval-embedded-'));
+      try {
+        const ckpt = join(dir, 'ckpt');
+        const tokenizer = createTokenizer([
+          'Solve the problem and give the final answer in a single boxed',
+          'A B C D E 1 2 3',
+        ]);
+        // Room for MATH-V's longest prompts; the untrained weights answer at random.
+        const config = tinyConfig(tokenizer.size, { dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, maxTextLen: 1024 });
+        await saveCheckpoint(ckpt, { config, params: initParams(config, 3), tokenizer });
+        const out = join(dir, 'out');
+        const args = ['eval', '--bench', 'mathvision-testmini', '--model', ckpt, '--limit', '4', '--max-tokens', '8'];
+        const res = await run(process.execPath, [bin, ...args, '--out', out, '--data', sharedDataDir, '--no-groups'], {
+          timeout: 120_000,
+        });
+        expect(res.stdout).toMatch(/^mathvision-testmini\s+\d+\s+4\s+[\d.]+%$/m);
+        const lines = (await readFile(join(out, 'mathvision-testmini', 'predictions.jsonl'), 'utf8'))
+          .trim()
+          .split('\n');
+        expect(lines.map((l) => JSON.parse(l).id)).toEqual(['4', '5', '6', '7']);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
