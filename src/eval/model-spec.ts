@@ -55,7 +55,8 @@ export async function createBackend(spec: ModelSpec, options: BackendOptions = {
       try {
         mod = (await import(url)) as { createEmbeddedGenerator?: unknown };
       } catch (cause) {
-        throw new ConfigError('eval.model', `cannot load the embedded generator for checkpoint '${spec.dir}'`, {
+        const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+        throw new ConfigError('eval.model', `cannot load the embedded generator for checkpoint '${spec.dir}': ${why}`, {
           value: spec.dir,
           hint: 'use openai:URL#model, or serve the checkpoint with `vlthink serve`',
           cause,
