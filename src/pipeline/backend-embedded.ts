@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Checkpoint, GenerationBackend, Trainer } from '../backends/types.ts';
 import { ConfigError, type Logger } from '../core/index.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
-import { createCaptionReaderBackend, generateDataset, worldVocabulary } from '../world/index.ts';
+import { createCaptionReaderBackend, type FamilyName, generateDataset, worldVocabulary } from '../world/index.ts';
 import type { EmbeddedBackendConfig, RunConfig } from './config/schema.ts';
 import type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
 import { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';
@@ -24,6 +24,7 @@ export async function createEmbeddedDeps(
     sft: config.sft,
     grpo: grpoOf(config),
     threads: backend.threads,
+    promptText: policyPromptText,
     logger: options.log,
   });
   const world = async (req: WorldRequest): Promise<WorldSample[]> =>
@@ -33,6 +34,7 @@ export async function createEmbeddedDeps(
       split: req.split,
       imageSize: req.imageSize,
       noise: req.captionNoise,
+      ...(req.families ? { families: req.families as FamilyName[] } : {}),
     }).map((r) => ({ problem: r.problem, png: r.png }));
   return {
     world,

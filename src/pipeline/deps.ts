@@ -17,6 +17,7 @@ export interface WorldRequest {
   readonly split: 'train' | 'test';
   readonly imageSize: number;
   readonly captionNoise: number;
+  readonly families: readonly string[] | null;
 }
 
 /** A verdict on one completion: the verifier's answer extraction and equivalence (verify/). */

@@ -70,6 +70,7 @@ export async function runPipeline(
 
   const rows: RunSummary['rounds'] = [];
   let previousPolicy: StageCheckpoint | undefined;
+  let previousSftData: { hash: string } | null = null;
   for (let round = 1; round <= config.rounds; round++) {
     let traces: { hash: string };
     if (round === 1 || !previousPolicy) {
@@ -83,7 +84,8 @@ export async function runPipeline(
       };
       traces = await sampleStage(ctx, round, train, source, data.outputHash);
     }
-    const sftData = await filterStage(ctx, round, train, traces.hash);
+    const sftData = await filterStage(ctx, round, train, traces.hash, previousSftData);
+    previousSftData = { hash: sftData.hash };
     const sft = await sftStage(ctx, round, base, sftData.hash);
     const difficulty = await difficultyStage(ctx, round, train, sft, data.outputHash);
     const rl = await rlStages(ctx, round, sft, difficulty.hash);

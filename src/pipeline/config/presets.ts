@@ -12,10 +12,10 @@ const PAPER_MARKERS = ['Wait,', 'But wait,', 'But the question'];
 export const PRESETS = {
   embedded: {
     // The world's caption reader writes the paper's markers in its own spelling ("wait ,").
-    filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS] },
+    filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS], keepPrevious: true },
   },
   'embedded-quick': {
-    filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS] },
+    filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS], keepPrevious: true },
     name: 'embedded-quick',
     rounds: 2,
     data: { kind: 'world', train: 48, test: 32 },

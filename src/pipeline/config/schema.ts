@@ -23,6 +23,11 @@ export const DataConfig = z
       imageSize: Int(16, 1024)
         .default(32)
         .describe('rendered image side in pixels; the embedded model reads this size (32-64)'),
+      families: z
+        .array(z.string())
+        .nullable()
+        .default(null)
+        .describe('world families to draw from (null: all nine; see `vlthink data synth --help`)'),
       captionNoise: z
         .number()
         .min(0)
@@ -80,6 +85,12 @@ export const FilterConfig = z
       .default(500)
       .describe('drop traces with more reasoning words than this (paper Table 3: < 500 words)'),
     dedup: z.boolean().default(true).describe('drop a trace whose (problem, response) pair was already kept'),
+    keepPrevious: z
+      .boolean()
+      .default(false)
+      .describe(
+        "rounds >= 2: a problem whose regenerated chains were all wrong keeps its previous round's SFT example (vlthink, for weak policies; the paper drops it)",
+      ),
   })
   .describe('filter stage: traces -> sft-data.jsonl');
 

@@ -48,6 +48,7 @@ async function writeData(ctx: StageContext, cfg: DataConfig, dir: string): Promi
       split,
       imageSize: cfg.imageSize,
       captionNoise: cfg.captionNoise,
+      families: cfg.families,
     });
     const problems: Problem[] = [];
     for (const [i, { problem, png }] of samples.entries()) {

@@ -135,13 +135,20 @@ export async function sampleStage(
 }
 
 /** filter: selected chains -> `sft-data.jsonl`, with the reasons for every drop in `filter-stats.json`. */
-export async function filterStage(ctx: StageContext, round: number, problems: readonly Problem[], tracesHash: string) {
+export async function filterStage(
+  ctx: StageContext,
+  round: number,
+  problems: readonly Problem[],
+  tracesHash: string,
+  previous: { hash: string } | null,
+) {
   const cfg = ctx.config.filter;
   const out = paths.sftData(round);
   const stats = paths.filterStats(round);
+  const carry = cfg.keepPrevious && round > 1 && previous !== null;
   const { record } = await ctx.ledger.runStage({
     key: `round-${round}/filter`,
-    inputs: { cfg, tracesHash },
+    inputs: { cfg, tracesHash, previous: carry ? previous.hash : null },
     outputs: [out, stats],
     run: async (staged) => {
       const { records } = await readJsonlAll(abs(ctx, paths.traces(round)), SampledTrace);
@@ -163,14 +170,25 @@ export async function filterStage(ctx: StageContext, round: number, problems: re
           answer: p.answer,
         };
       });
+      let fromPrevious = 0;
+      if (carry) {
+        const lost = new Set(outcome.dropped.filter((d) => d.reason === 'no-correct-trace').map((d) => d.problemId));
+        const { records: before } = await readJsonlAll(abs(ctx, paths.sftData(round - 1)), SftExample);
+        for (const ex of before) {
+          if (!lost.has(ex.problemId)) continue;
+          examples.push({ ...ex, id: `r${round}-${examples.length}` });
+          fromPrevious++;
+        }
+      }
       if (examples.length === 0) {
         throw new VlthinkError(`round ${round}: the filter kept no SFT examples out of ${problems.length} problems`, {
           hint: 'check filter.minWords / maxWords and the traces in the round folder',
         });
       }
       await writeJsonl(staged(out), examples, { schema: SftExample });
-      await writeJsonAtomic(staged(stats), { ...outcome.stats, droppedProblems: outcome.dropped });
-      return { candidates: outcome.stats.candidates, kept: outcome.stats.kept, truncated: outcome.stats.truncated };
+      await writeJsonAtomic(staged(stats), { ...outcome.stats, fromPrevious, droppedProblems: outcome.dropped });
+      const { kept, truncated } = outcome.stats;
+      return { candidates: outcome.stats.candidates, kept, truncated, fromPrevious, examples: examples.length };
     },
   });
   return { hash: record.outputs[out] ?? '', counts: record.counts };
