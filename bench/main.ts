@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run: Bench }>> = {
   engine: () => import('./engine.ts'),
   eval: () => import('./eval.ts'),
   'reward-server': () => import('./reward-server.ts'),
+  serve: () => import('./serve.ts'),
   run: () => import('./run.ts'),
 };
 
