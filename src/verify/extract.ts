@@ -459,7 +459,13 @@ function letterCandidates(s: string, letters: readonly string[], out: Candidate[
       if (!k) continue;
       const start = m.index;
       const end = start + m[0].length;
-      out.push({ priority, start, end, text: k, produce: () => ({ kind: 'text', text: k.toLowerCase() }) });
+      out.push({
+        priority,
+        start,
+        end,
+        text: k,
+        produce: () => ({ kind: 'text', text: word ? k.toLowerCase() : k.toUpperCase() }),
+      });
     }
   }
 }

@@ -73,7 +73,7 @@ function verifyInner(gold: string, prediction: string, opts: VerifyOptions, dead
   let goldValues: Expr[];
   let goldText: string | null;
   if (goldLetter) {
-    goldValues = [{ kind: 'text', text: goldLetter.toLowerCase() }];
+    goldValues = [{ kind: 'text', text: goldLetter }];
     goldText = goldLetter;
   } else if (goldYesNo) {
     goldValues = [{ kind: 'text', text: goldYesNo }];
@@ -107,11 +107,13 @@ function verifyInner(gold: string, prediction: string, opts: VerifyOptions, dead
       ? LETTERS.slice(0, Math.max(choices.length, 4, letterIndex(goldLetter) + 1))
       : ['yes', 'no'];
     const mapped = goldLetter ? optionTextLetter(text, choices) : null;
-    if (mapped) {
-      predValues = [{ kind: 'text', text: mapped.toLowerCase() }];
-      predText = mapped;
-    } else {
-      const ex = extractAnswer(text, config(['letters'], opts, letters, deadline));
+    const ex = mapped ? null : extractAnswer(text, config(['letters'], opts, letters, deadline));
+    const mentioned = goldLetter && ex && ex.values.length === 0 ? lastMentionedOption(text, choices) : null;
+    const letter = mapped ?? mentioned;
+    if (letter) {
+      predValues = [{ kind: 'text', text: letter }];
+      predText = letter;
+    } else if (ex) {
       predValues = [...ex.values];
       predText = ex.fallback;
     }
@@ -193,6 +195,23 @@ function optionTextLetter(text: string, choices: readonly string[]): string | nu
   const t = normText(text.replace(/^(?:the )?(?:final )?answer(?: is)?:?/i, ''));
   const k = choices.findIndex((c) => normText(c) === t);
   return k >= 0 && k < LETTERS.length ? LETTERS[k] : null;
+}
+
+/** The option whose text the prediction mentions last (as whole words), for answers like "I pick green". */
+function lastMentionedOption(text: string, choices: readonly string[]): string | null {
+  const t = ` ${normText(text).replace(/[^\p{L}\p{N}.\s-]/gu, ' ')} `;
+  let best = -1;
+  let bestAt = -1;
+  choices.forEach((c, k) => {
+    const needle = normText(c);
+    if (needle.length === 0 || k >= LETTERS.length) return;
+    const at = t.lastIndexOf(` ${needle} `);
+    if (at > bestAt) {
+      bestAt = at;
+      best = k;
+    }
+  });
+  return best >= 0 ? LETTERS[best] : null;
 }
 
 function normText(s: string): string {

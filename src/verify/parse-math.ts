@@ -374,7 +374,7 @@ class Parser {
       }
       if (t.t === 'cmd' && (t.name === 'mod' || t.name === 'bmod')) {
         this.next();
-        let m: Expr = this.isOp('-') ? (this.next(), { kind: 'neg', arg: this.postfix() }) : this.postfix();
+        let m = this.signedFactor();
         while (this.peek().t === 'num' || this.peek().t === 'word') m = mul(m, this.postfix());
         acc = { kind: 'call', name: 'mod', args: [acc, m], known: true };
         continue;
