@@ -8,6 +8,7 @@ import { register as run } from './run.ts';
 import { register as score } from './score.ts';
 import { register as serve } from './serve.ts';
 import { register as status } from './status.ts';
+import { register as verify } from './verify.ts';
 
 /** Every `vlthink` subcommand registers itself on the program; add new commands to this list. */
 export const commands: ReadonlyArray<(program: Command) => void> = [
@@ -20,4 +21,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   score,
   serve,
   status,
+  verify,
 ];
