@@ -16,11 +16,7 @@ const BATCH = 512;
 const CONCURRENCY = 4;
 const SECONDS = 5;
 
-/**
- * A seeded mix of rollouts like an RL batch: numbers, fractions, choices, yes/no; right, wrong, bare, untagged.
- * (A fraction gold against a yes/no answer is left out: verify/'s gradeAnswer overflows the stack on e.g.
- * ('\\frac{3}{8}', 'no') as of this commit, and the server rightly answers such a batch with a 500.)
- */
+/** A seeded mix of rollouts like an RL batch: numbers, fractions, choices, yes/no; right, wrong, bare, untagged. */
 function makeBatch(seed: number): { responses: string[]; golds: string[] } {
   const rng = createRng(seed);
   const responses: string[] = [];
@@ -35,12 +31,12 @@ function makeBatch(seed: number): { responses: string[]; golds: string[] } {
           : kind === 2
             ? rng.pick(['A', 'B', 'C', 'D'])
             : rng.pick(['yes', 'no']);
-    // Wrong answers stay in the question's answer type (a fraction question gets a wrong number or fraction).
+    // Wrong answers: mostly of the question's type, sometimes of another (a yes/no answer to a fraction question).
     const wrong = [
       String(rng.int(200)),
-      rng.pick(['3/4', '\\frac{2}{5}', '0.5']),
-      rng.pick(['A', 'B', 'C', 'D']),
-      'no',
+      rng.pick(['3/4', '\\frac{2}{5}', '0.5', 'no']),
+      rng.pick(['A', 'B', 'C', '12']),
+      gold === 'yes' ? 'no' : 'yes',
     ];
     const answer = rng.chance(0.6) ? gold : (wrong[kind] as string);
     const think = `<think>Let me count the objects in the figure step by step. ${'There are several shapes. '.repeat(1 + rng.int(6))}</think>`;
