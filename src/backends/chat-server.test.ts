@@ -170,6 +170,13 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
     expect(JSON.stringify(b3)).toContain('the body is not JSON');
     const [s4] = await post(JSON.stringify({ model: 'm', messages: [] }));
     expect(s4).toBe(400);
+    const small = await startChatServer({ backend: echoBackend(), model: 'm', port: 0, maxBodyBytes: 1_000 });
+    const big = await fetch(`${small.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(5_000) }] }),
+    });
+    expect(big.status).toBe(413);
+    await small.close();
   });
 
   it('turns an engine failure into a 500 naming the cause and keeps serving', async () => {

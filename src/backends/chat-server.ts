@@ -31,6 +31,8 @@ export interface ChatServerOptions {
   readonly batchWindowMs?: number;
   /** Token text for logprobs entries; without it, entries carry `<id>` or an empty string. */
   readonly tokenText?: (id: number) => string;
+  /** Largest accepted request body, bytes (images are inline): 64 MiB by default. */
+  readonly maxBodyBytes?: number;
   readonly logger?: Logger;
 }
 
@@ -104,7 +106,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         `no endpoint ${path}; this server offers POST /v1/chat/completions, GET /v1/models`,
       );
     if (req.method !== 'POST') throw new ApiError(405, 'invalid_request_error', `${path} takes POST`);
-    return complete(await readJson(req));
+    return complete(await readJson(req, options.maxBodyBytes ?? 64 * 1024 * 1024));
   };
 
   const server = createServer((req, res) => {
@@ -191,12 +193,20 @@ function wireError(message: string, type: string, param: string | null): WireErr
   return { error: { message, type, param, code: null } };
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
+function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        reject(new ApiError(413, 'invalid_request_error', `request body over ${maxBytes} bytes; send smaller images`));
+      } else chunks.push(c);
+    });
     req.on('error', reject);
     req.on('end', () => {
+      if (size > maxBytes) return;
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch (err) {
