@@ -1,0 +1,177 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
+import type { Checkpoint } from '../backends/types.ts';
+import { AbortedError, createRng } from '../core/index.ts';
+import { asF32, compile, createGraph, f32, gradients, i64, type Tensor } from '../engine/index.ts';
+import { initParams, loadCheckpoint, paramSpecs, saveCheckpoint, tinyConfig, vlmForward } from '../model/index.ts';
+import { grpoLoss, targetLogProbs } from './graph-losses.ts';
+import { tokenizerFor, worldSplit } from './learning-fixture.ts';
+import { aggregationWeights } from './policy-loss.ts';
+
+describe('the whole GRPO loss through the engine', () => {
+  it('has the gradient that finite differences give', async () => {
+    const cfg = tinyConfig(16, {
+      dModel: 16,
+      nLayers: 1,
+      nHeads: 2,
+      dFF: 32,
+      maxTextLen: 8,
+      imageSize: 8,
+      patchSize: 4,
+    });
+    const params = initParams(cfg, 4);
+    for (const k of Object.keys(params)) {
+      if (!k.includes('ln')) params[k] = (params[k] as Float32Array).map((v) => v * 20); // gradients well above fp32 noise
+    }
+    const g = createGraph();
+    const p: Record<string, Tensor> = {};
+    for (const s of paramSpecs(cfg)) p[s.name] = g.input(s.name, 'float32', s.shape);
+    const bt = ['B', 'T'] as const;
+    const { logits } = vlmForward(cfg, p, g.input('images', 'float32', ['B', 3, 8, 8]), g.input('ids', 'int64', bt));
+    const { logp } = targetLogProbs(logits, g.input('targets', 'int64', bt));
+    const out = grpoLoss(
+      {
+        logp,
+        oldLogp: g.input('old', 'float32', bt),
+        refLogp: g.input('ref', 'float32', bt),
+        advantages: g.input('adv', 'float32', bt),
+        weights: g.input('w', 'float32', bt),
+        mask: g.input('mask', 'float32', bt),
+      },
+      { clipLow: 0.2, clipHigh: 0.3, dualClip: 3, kl: 'low_var_kl', klCoef: 0.5 },
+    );
+    const names = ['patch.w', 'tok', 'blocks.0.attn.qkv.w', 'blocks.0.mlp.fc1.w', 'head.w'];
+    const grads = gradients(
+      out.loss,
+      names.map((n) => p[n] as Tensor),
+    );
+    const outputs: Record<string, Tensor> = { loss: out.loss, logp };
+    names.forEach((n, i) => {
+      outputs[`g:${n}`] = grads[i] as Tensor;
+    });
+    const graph = await compile(outputs, { intraOpThreads: 1 });
+
+    const rng = createRng(11);
+    const B = 2;
+    const T = 4;
+    const images = new Float32Array(B * 3 * 64).map(() => rng.next());
+    const ids = [1, 5, 6, 7, 1, 8, 9, 10];
+    const targets = [5, 6, 7, 2, 8, 9, 10, 2];
+    const mask = Float32Array.from([0, 1, 1, 1, 0, 1, 1, 0]);
+    const w = aggregationWeights([3, 2], 'token-mean');
+    const weights = mask.map((m, i) => m * (w[Math.floor(i / T)] as number));
+    const adv = Float32Array.from([0, 1.1, 1.1, 1.1, 0, -0.9, -0.9, 0]);
+    const feeds = (ps: Record<string, Float32Array>, old: Float32Array, ref: Float32Array) => {
+      const f: Record<string, ReturnType<typeof f32>> = {
+        images: f32(images, [B, 3, 8, 8]),
+        ids: i64(ids, [B, T]),
+        targets: i64(targets, [B, T]),
+        old: f32(old, [B, T]),
+        ref: f32(ref, [B, T]),
+        adv: f32(adv, [B, T]),
+        w: f32(weights, [B, T]),
+        mask: f32(mask, [B, T]),
+      };
+      for (const s of paramSpecs(cfg)) f[s.name] = f32(ps[s.name] as Float32Array, s.shape);
+      return f;
+    };
+    // old/ref log-probs near the current ones: ratios inside and outside the clip range, KL non-zero
+    const now = asF32((await graph.run(feeds(params, new Float32Array(B * T), new Float32Array(B * T)))).logp, 'logp');
+    const shifts = [0, 0.05, -0.6, 0.1, 0, 0.7, -0.05, 0];
+    const old = now.map((v, i) => v + (shifts[i] as number));
+    const ref = now.map((v, i) => v - 0.3 + 0.1 * i);
+    const base = await graph.run(feeds(params, old, ref));
+    const lossAt = async (ps: Record<string, Float32Array>) =>
+      asF32((await graph.run(feeds(ps, old, ref))).loss, 'loss')[0] as number;
+    let checked = 0;
+    for (const n of names) {
+      const ga = asF32(base[`g:${n}`], n);
+      // the coordinates with the largest gradients (clearly above float32 finite-difference noise)
+      const order = [...ga.keys()].sort((a, b) => Math.abs(ga[b] as number) - Math.abs(ga[a] as number)).slice(0, 3);
+      for (const i of order) {
+        const h = 2e-3;
+        const up = { ...params, [n]: (params[n] as Float32Array).slice() };
+        const dn = { ...params, [n]: (params[n] as Float32Array).slice() };
+        (up[n] as Float32Array)[i] += h;
+        (dn[n] as Float32Array)[i] -= h;
+        const fd = ((await lossAt(up)) - (await lossAt(dn))) / (2 * h);
+        expect(Math.abs(fd - (ga[i] as number))).toBeLessThan(0.03 * Math.abs(fd) + 2e-3);
+        checked++;
+      }
+    }
+    expect(checked).toBe(15);
+  });
+});
+
+describe('GRPO checkpoints', () => {
+  let dir = '';
+  let init: Checkpoint;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vlthink-grpo-'));
+    const rl = await worldSplit(dir, { family: 'clock', split: 'rl', n: 12, seed: 5, imageSize: 32, tiers: ['easy'] });
+    const tok = tokenizerFor([rl]);
+    const cfg = tinyConfig(tok.size, { dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, maxTextLen: 80 });
+    await saveCheckpoint(join(dir, 'init'), { config: cfg, params: initParams(cfg, 2), tokenizer: tok });
+    init = { kind: 'embedded', path: join(dir, 'init'), name: 'init' };
+    await writeFile(join(dir, 'rl.jsonl'), rl.problems.map((p) => JSON.stringify(p)).join('\n'));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('resume after an interruption ends with the parameters of an uninterrupted run', async () => {
+    const trainer = createEmbeddedTrainer({
+      grpo: {
+        rolloutBatchSize: 4,
+        groupSize: 3,
+        miniBatchSize: 2,
+        maxResponseTokens: 10,
+        checkpointEvery: 1,
+        lr: 1e-3,
+      },
+      threads: 1,
+    });
+    const job = (outDir: string) => ({
+      init,
+      problemsFile: join(dir, 'rl.jsonl'),
+      imageRoot: dir,
+      outDir: join(dir, outDir),
+      reward: { name: 'openvlthinker' as const },
+      stage: 'medium',
+      episodes: 2, // 12 problems x 2 / 4 per step = 6 rollout steps
+      freezeVision: false,
+    });
+    const whole = await trainer.rl(job('whole'));
+
+    const abort = new AbortController();
+    const seen: number[] = [];
+    await expect(
+      trainer.rl(
+        {
+          ...job('interrupted'),
+          onStep: (m) => {
+            seen.push(m.step as number);
+            if (m.step === 3) abort.abort();
+          },
+        },
+        abort.signal,
+      ),
+    ).rejects.toThrow(AbortedError);
+    expect(seen).toEqual([1, 2, 3]);
+    const resumedSteps: number[] = [];
+    const resumed = await trainer.rl({ ...job('interrupted'), onStep: (m) => resumedSteps.push(m.step as number) });
+    expect(resumedSteps).toEqual([4, 5, 6]); // continued, did not start over
+
+    const a = await loadCheckpoint(whole.path);
+    const b = await loadCheckpoint(resumed.path);
+    expect(b.train?.step).toBe(a.train?.step); // optimizer step counter advanced the same
+    expect(a.train?.step).toBe(6 * 2);
+    for (const name of Object.keys(a.params)) expect(b.params[name]).toEqual(a.params[name]);
+    for (const name of Object.keys(a.train?.m ?? {})) expect(b.train?.m[name]).toEqual(a.train?.m[name]);
+    const initParams0 = (await loadCheckpoint(init.path)).params;
+    expect(a.params['head.w']).not.toEqual(initParams0['head.w']);
+  });
+});
