@@ -30,11 +30,13 @@ describe('tokenizer', () => {
     expect(tok.encode('12')).toEqual([tok.id('1'), tok.id('2')]);
   });
 
-  it('reproduces normalized text through encode then decode', () => {
+  it('reproduces world-style text (single spaces, digits of a number together) through encode then decode', () => {
     const text =
-      "<think>How many red circles are there? The bar's height is 12, x-axis (3.5%).</think>\n<answer>42</answer>";
+      '<think> How many red circles are there ? 12 , x-axis . Wait , count again </think>\n<answer> 42 </answer>';
     expect(tok.decode(tok.encode(text))).toBe(text);
-    expect(tok.decode(tok.encode('  the   answer\tis  7 .'))).toBe('the answer is 7.');
+    expect(tok.decode(tok.encode('  the   answer\tis  7.'))).toBe('the answer is 7 .');
+    const ids = tok.encode("the bar's height is 305 ( 3 % )");
+    expect(tok.encode(tok.decode(ids))).toEqual(ids);
   });
 
   it('maps unknown words to <unk>, falls back to lowercase, never throws', () => {
@@ -42,6 +44,7 @@ describe('tokenizer', () => {
     expect(tok.encode('HOW')).toEqual([tok.id('How')]);
     expect(tok.id('How')).not.toBe(tok.unk);
     expect(tok.decode([tok.bos, ...tok.encode('zebra lion'), tok.eos, 9999])).toBe('<unk> <unk> <unk>');
+    expect(tok.decode([tok.bos, tok.id('1'), tok.id('2')], { keepSpecial: true })).toBe('<bos> 12');
     expect(tok.encode('')).toEqual([]);
     expect(tok.encode('日本 🙂')).toEqual([tok.unk, tok.unk, tok.unk]);
   });

@@ -6,10 +6,11 @@
  * - each other visible character alone (punctuation, "+", "="); a newline is a token; other whitespace separates.
  * Words missing from the vocabulary match case-insensitively, else map to <unk>. Encoding never throws.
  *
- * Normalized text (what decode returns) joins pieces with one space, except: no space between two digits, around a
- * "." between digits (3.5), before `. , ; : ! ? ) ] %` and after `( [ $`, after an opening tag or a newline, before
- * a closing tag or a newline. So decode(encode(text)) equals text whenever text is already in this form, and
- * encode(decode(ids)) === ids for ids without <unk>/specials.
+ * Normalized text (what decode returns) is the synthetic world's own convention: pieces joined by one space, except
+ * that the digits of a number stay together ("12") and a newline takes no spaces around it. So
+ * decode(encode(text)) === text for world text (single-spaced, punctuation as its own word: "there are 3 red circles
+ * ."), other text comes back with its whitespace canonicalized and punctuation spaced out, and
+ * encode(decode(ids)) equals ids for ids without <unk> or special tokens.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -42,25 +43,14 @@ export interface Tokenizer {
   decode(ids: readonly number[], opts?: { keepSpecial?: boolean }): string;
 }
 
-const attachLeft = new Set([...'.,;:!?)]%', ...TAG_TOKENS.filter((t) => t.startsWith('</')), NEWLINE]);
-const attachRight = new Set([...'([$', ...TAG_TOKENS.filter((t) => !t.startsWith('</')), NEWLINE]);
-const isDigit = (s: string | undefined) => s !== undefined && s.length === 1 && s >= '0' && s <= '9';
+const isDigit = (p: string | undefined) => p !== undefined && p.length === 1 && p >= '0' && p <= '9';
 
-/** Join pieces into normalized text. */
+/** Join pieces into normalized text (see the module comment). */
 export function joinPieces(pieces: readonly string[]): string {
   let out = '';
   pieces.forEach((p, i) => {
-    if (i > 0) {
-      const prev = pieces[i - 1] as string;
-      const prev2 = pieces[i - 2];
-      const glue =
-        attachLeft.has(p) ||
-        attachRight.has(prev) ||
-        (isDigit(p) && isDigit(prev)) ||
-        (p === '.' && isDigit(prev)) ||
-        (isDigit(p) && prev === '.' && isDigit(prev2));
-      if (!glue) out += ' ';
-    }
+    const prev = pieces[i - 1];
+    if (i > 0 && !(isDigit(p) && isDigit(prev)) && p !== NEWLINE && prev !== NEWLINE) out += ' ';
     out += p;
   });
   return out;
