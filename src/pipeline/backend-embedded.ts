@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
-import type { Checkpoint, GenerationBackend, Trainer } from '../backends/types.ts';
+import { createEmbeddedGenerator } from '../backends/embedded-generator.ts';
+import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
+import type { Checkpoint } from '../backends/types.ts';
 import { ConfigError, type Logger } from '../core/index.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
 import { createCaptionReaderBackend, type FamilyName, generateDataset, worldVocabulary } from '../world/index.ts';
@@ -19,8 +19,7 @@ export async function createEmbeddedDeps(
   backend: z.infer<typeof EmbeddedBackendConfig>,
   options: { log?: Logger },
 ): Promise<PipelineDeps> {
-  const engines = await loadEngines();
-  const trainer = engines.createEmbeddedTrainer({
+  const trainer = createEmbeddedTrainer({
     sft: config.sft,
     grpo: grpoOf(config),
     threads: backend.threads,
@@ -39,7 +38,7 @@ export async function createEmbeddedDeps(
   return {
     world,
     reasoner: createCaptionReaderBackend(),
-    policy: async (ckpt) => engines.createEmbeddedGenerator({ checkpoint: ckpt.path, threads: backend.threads }),
+    policy: async (ckpt) => createEmbeddedGenerator({ checkpoint: ckpt.path, threads: backend.threads }),
     trainer,
     policyPromptText,
     base: async (dir) => initEmbeddedBase(dir, config, backend),
@@ -74,42 +73,4 @@ export async function initEmbeddedBase(
   await mkdir(dir, { recursive: true });
   await saveCheckpoint(dir, { config: modelConfig, params: initParams(modelConfig, config.seed), tokenizer });
   return { kind: 'embedded', path: dir, name: 'base' };
-}
-
-interface EmbeddedEngines {
-  createEmbeddedTrainer(cfg: Record<string, unknown>): Trainer;
-  createEmbeddedGenerator(opts: {
-    checkpoint: string;
-    threads?: number;
-  }): Promise<GenerationBackend> | GenerationBackend;
-}
-
-/** The embedded trainer and generator (backends/), loaded when a run needs them. */
-async function loadEngines(): Promise<EmbeddedEngines> {
-  const load = async (file: string, name: string) => {
-    const url = pathToFileURL(resolve(import.meta.dirname, '../backends', file)).href;
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(url)) as Record<string, unknown>;
-    } catch (cause) {
-      throw new ConfigError('backend.kind', `the embedded engine module ${file} cannot be loaded`, {
-        value: 'embedded',
-        cause,
-      });
-    }
-    const fn = mod[name];
-    if (typeof fn !== 'function')
-      throw new ConfigError('backend.kind', `${file} has no ${name}`, { value: 'embedded' });
-    return fn;
-  };
-  return {
-    createEmbeddedTrainer: (await load(
-      'embedded-trainer.ts',
-      'createEmbeddedTrainer',
-    )) as EmbeddedEngines['createEmbeddedTrainer'],
-    createEmbeddedGenerator: (await load(
-      'embedded-generator.ts',
-      'createEmbeddedGenerator',
-    )) as EmbeddedEngines['createEmbeddedGenerator'],
-  };
 }
