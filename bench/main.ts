@@ -9,9 +9,11 @@ const benches: Record<string, () => Promise<{ run: Bench }>> = {
   'data-io': () => import('./data-io.ts'),
   engine: () => import('./engine.ts'),
   eval: () => import('./eval.ts'),
+  grpo: () => import('./grpo.ts'),
   'reward-server': () => import('./reward-server.ts'),
   serve: () => import('./serve.ts'),
   run: () => import('./run.ts'),
+  verify: () => import('./verify.ts'),
 };
 
 const names = process.argv.slice(2);

@@ -1,0 +1,117 @@
+/**
+ * `npm run bench -- grpo`: one GRPO step of the tiny VLM at the engine's benchmark shape (model of
+ * ../shared/bench/torch_reference.py; 32 rollouts per step, prompt 8 tokens + 56 sampled = 64 text tokens).
+ *
+ * Figures: rollout_tokens_per_s (new tokens per second of the rollout phase: KV-cache sampling at temperature 1 with
+ * log-probs, plus the frozen reference's log-probs of the same sequences) and update_tokens_per_s (response tokens
+ * per second of the one-graph GRPO update: forward, clipped surrogate + low_var_kl, backward, clipping, AdamW).
+ * Reference, measured in the same run on the same batch: the plain cross-entropy train step and bare sampling, so the
+ * ratios say what the RL machinery costs on top of the engine.
+ */
+import { createRng } from '../src/core/index.ts';
+import type { TrainState } from '../src/engine/index.ts';
+import { benchConfig as cfg, createVlmRuntime, imageValues, initParams } from '../src/model/index.ts';
+import {
+  aggregationWeights,
+  batchFeeds,
+  compileGrpoStep,
+  compileSftStep,
+  f32Feed,
+  padBatch,
+  paperGrpoConfig,
+  scatterResponseValues,
+} from '../src/train/index.ts';
+
+const ROWS = 32;
+const PROMPT = 8;
+const NEW = cfg.maxTextLen - PROMPT;
+const STEPS = Number(process.env.VLTHINK_BENCH_STEPS ?? 5);
+const THREADS = Number(process.env.VLTHINK_BENCH_THREADS ?? 2);
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+export async function run(): Promise<void> {
+  const rng = createRng(0);
+  const session = { intraOpThreads: THREADS };
+  const params = initParams(cfg, 0);
+  const images = Float32Array.from({ length: ROWS * imageValues(cfg) }, () => rng.next());
+  const prompts = Array.from({ length: ROWS }, () => [1, ...Array.from({ length: PROMPT - 1 }, () => 3 + rng.int(60))]);
+  const actor = await createVlmRuntime(cfg, params, { session });
+  const ref = await createVlmRuntime(cfg, params, { session });
+  const g = paperGrpoConfig;
+  const opt = { kind: 'adamw' as const, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+  const loss = { clipLow: g.clipLow, clipHigh: g.clipHigh, dualClip: g.dualClip, kl: g.kl, klCoef: g.klCoef };
+  const grpo = await compileGrpoStep(cfg, { freezeVision: false, optimizer: opt, maxGradNorm: 1, session, loss });
+  const sft = await compileSftStep(cfg, { freezeVision: false, optimizer: opt, maxGradNorm: 1, session });
+
+  const rollout: number[] = [];
+  const sampleOnly: number[] = [];
+  const update: number[] = [];
+  const ce: number[] = [];
+  const state: TrainState = { step: 0, params: { ...params }, m: {}, v: {} };
+  const ceState: TrainState = { step: 0, params: { ...params }, m: {}, v: {} };
+  for (let s = 0; s <= STEPS; s++) {
+    actor.setParams(state.params);
+    let t = performance.now();
+    const samples = await actor.sample({ images, prompts }, { temperature: 1, maxTokens: NEW, seed: s });
+    const sampled = performance.now() - t;
+    const seqs = samples.map((r, i) => ({ promptIds: prompts[i] as number[], responseIds: r.tokens }));
+    const refLp = await ref.logprobs({ images, tokens: seqs.map((q) => [...q.promptIds, ...q.responseIds]) });
+    const rolloutMs = performance.now() - t;
+    const newTokens = samples.reduce((a, r) => a + r.tokens.length, 0);
+
+    const batch = padBatch(seqs, 0);
+    const w = aggregationWeights(batch.responseLengths, 'token-mean');
+    const weights = batch.mask.map((m, i) => m * (w[Math.floor(i / batch.length)] as number));
+    const adv = seqs.map((q) => q.responseIds.map(() => rng.normal()));
+    const feeds = {
+      ...batchFeeds(cfg, batch, images),
+      mask: f32Feed(batch.mask, batch),
+      weights: f32Feed(weights, batch),
+      adv: f32Feed(scatterResponseValues(batch, adv), batch),
+      old_logp: f32Feed(
+        scatterResponseValues(
+          batch,
+          samples.map((r) => r.logprobs),
+        ),
+        batch,
+      ),
+      ref_logp: f32Feed(
+        scatterResponseValues(
+          batch,
+          refLp.map((lp) => Array.from(lp.subarray(PROMPT - 1))),
+        ),
+        batch,
+      ),
+    };
+    t = performance.now();
+    await grpo.run(state, feeds, { lr: 1e-6 });
+    const updateMs = performance.now() - t;
+    t = performance.now();
+    await sft.run(ceState, { ...batchFeeds(cfg, batch, images), weights: f32Feed(weights, batch) }, { lr: 1e-6 });
+    const ceMs = performance.now() - t;
+    if (s === 0) continue; // warm-up: session creation
+    rollout.push(newTokens / (rolloutMs / 1000));
+    sampleOnly.push(newTokens / (sampled / 1000));
+    update.push(newTokens / (updateMs / 1000));
+    ce.push(newTokens / (ceMs / 1000));
+  }
+  const r = median(rollout);
+  const u = median(update);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'grpo',
+      shape: `V${cfg.vocabSize} D${cfg.dModel} L${cfg.nLayers} H${cfg.nHeads} T${cfg.maxTextLen} B${ROWS}`,
+      threads: THREADS,
+      steps: STEPS,
+      rollout_tokens_per_s: Math.round(r),
+      update_tokens_per_s: Math.round(u),
+      rollout_vs_bare_sampling: Number((r / median(sampleOnly)).toFixed(3)),
+      update_vs_cross_entropy_step: Number((u / median(ce)).toFixed(3)),
+    })}\n`,
+  );
+}
