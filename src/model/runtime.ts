@@ -218,8 +218,8 @@ export async function createVlmRuntime(
     const g = createGraph();
     const p = declareParams(g, c);
     const cache = [...Array(c.nLayers).keys()].map((i) => ({
-      k: g.input(`cache_k${i}`, 'float32', ['B', c.nHeads, M, hd]),
-      v: g.input(`cache_v${i}`, 'float32', ['B', c.nHeads, M, hd]),
+      k: g.input(`cache_k${i}`, 'float32', ['B', c.nHeads, 'M', hd]),
+      v: g.input(`cache_v${i}`, 'float32', ['B', c.nHeads, 'M', hd]),
     }));
     const tokens = g.input('tokens', 'int64', ['B', 1]);
     const step = vlmDecodeStep(
@@ -228,7 +228,7 @@ export async function createVlmRuntime(
       tokens,
       g.input('textPos', 'int64', [1]),
       cache,
-      g.input('keyBias', 'float32', [M]),
+      g.input('keyBias', 'float32', ['M']),
     );
     const outputs: Record<string, Tensor> = { logp: step.logp };
     step.kv.forEach((kv, i) => {
@@ -313,21 +313,23 @@ export async function createVlmRuntime(
       // Fixed-capacity caches [B, H, M, HD]: the prefill fills positions [0, P + L0); each step's new key/value
       // is stored at its position by the host, and `keyBias` hides the positions not yet written.
       const P = numPatches(c);
-      const caches = [...Array(2 * c.nLayers)].map(() => new Float32Array(B * c.nHeads * M * hd));
+      // Capacity: every position that can be fed (prompt + new tokens), at most the position table.
+      const cap = Math.min(M, numPatches(c) + Math.max(...lens) + o.maxTokens);
+      const caches = [...Array(2 * c.nLayers)].map(() => new Float32Array(B * c.nHeads * cap * hd));
       const store = (name: string, from: number, count: number, src: Float32Array) => {
         const j = (Number(name.slice(1)) << 1) | (name[0] === 'v' ? 1 : 0);
         const dst = caches[j] as Float32Array;
         for (let bh = 0; bh < B * c.nHeads; bh++) {
-          dst.set(src.subarray(bh * count * hd, (bh + 1) * count * hd), (bh * M + from) * hd);
+          dst.set(src.subarray(bh * count * hd, (bh + 1) * count * hd), (bh * cap + from) * hd);
         }
       };
       const names = [...Array(c.nLayers).keys()].flatMap((i) => [`k${i}`, `v${i}`]);
       for (const n of names) store(n, 0, P + L0, asF32(out[n], n));
-      const keyBias = new Float32Array(M);
+      const keyBias = new Float32Array(cap);
       const cacheFeeds: Record<string, HostTensor> = {};
       for (let i = 0; i < c.nLayers; i++) {
-        cacheFeeds[`cache_k${i}`] = { data: caches[2 * i] as Float32Array, dims: [B, c.nHeads, M, hd] };
-        cacheFeeds[`cache_v${i}`] = { data: caches[2 * i + 1] as Float32Array, dims: [B, c.nHeads, M, hd] };
+        cacheFeeds[`cache_k${i}`] = { data: caches[2 * i] as Float32Array, dims: [B, c.nHeads, cap, hd] };
+        cacheFeeds[`cache_v${i}`] = { data: caches[2 * i + 1] as Float32Array, dims: [B, c.nHeads, cap, hd] };
       }
       for (let t = L0; ; t++) {
         const lp = asF32(out.logp, 'logp');
@@ -358,7 +360,7 @@ export async function createVlmRuntime(
           ...cacheFeeds,
           tokens: i64(next, [B, 1]),
           textPos: i64([t], [1]),
-          keyBias: { data: keyBias, dims: [M] },
+          keyBias: { data: keyBias, dims: [cap] },
         });
         for (const n of names) store(n, past, 1, asF32(out[n], n));
       }

@@ -133,8 +133,9 @@ export function decodeBlock(
   const scale = 1 / Math.sqrt(c.dModel / c.nHeads);
   const sPast = add(fusedMatmul(q, cache.k, false, true, scale), keyBias); // [B, H, 1, M]
   const sSelf = fusedMatmul(q, k, false, true, scale); // [B, H, 1, 1]
-  const M = cache.k.shape[2] as number;
-  const [pPast, pSelf] = split(softmax(concat([sPast, sSelf], -1), -1), -1, [M, 1]) as [Tensor, Tensor];
+  const probs = softmax(concat([sPast, sSelf], -1), -1); // [B, H, 1, M + 1]
+  const pPast = slice(probs, -1, 0, -1);
+  const pSelf = slice(probs, -1, -1);
   const att = add(matmul(pPast, cache.v), mul(pSelf, v)); // [B, H, 1, HD]
   return { x: blockTail(c, p, i, x, att), k, v };
 }
