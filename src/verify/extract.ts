@@ -32,11 +32,31 @@ export interface Extraction {
   readonly fallback: string | null;
 }
 
+type Source =
+  | { readonly from: 'chain'; readonly chain: readonly Env[] }
+  | { readonly from: 'boxed'; readonly boxes: readonly Boxed[]; readonly percent: boolean }
+  | { readonly from: 'expr'; readonly groups: Record<string, string | undefined> }
+  | { readonly from: 'letter'; readonly key: string; readonly word: boolean };
+
+function produce(src: Source): Expr | null {
+  switch (src.from) {
+    case 'chain':
+      return chainValue(src.chain);
+    case 'boxed':
+      return boxedValue(src.boxes, src.percent);
+    case 'expr':
+      return exprValue(src.groups);
+    case 'letter':
+      return { kind: 'text', text: src.word ? src.key.toLowerCase() : src.key.toUpperCase() };
+  }
+}
+
 interface Candidate {
   readonly priority: number;
   readonly start: number;
   readonly end: number;
-  readonly produce: () => Expr | null;
+  /** What to parse when this candidate is tried (plain data: no closure per candidate). */
+  readonly source: Source;
   readonly text: string;
 }
 
@@ -56,20 +76,42 @@ export function extractAnswer(text: string, cfg: ExtractionConfig): Extraction {
   }
 }
 
+/**
+ * Plain numbers and expressions anywhere (priority 300) are looked for in the text's tail first: the rightmost one
+ * wins, so on a long output the tail nearly always holds it. Only when no candidate parses is the whole text scanned.
+ */
+const TAIL = 1500;
+
 function extractInner(text: string, cfg: ExtractionConfig): Extraction {
   const cands: Candidate[] = [];
+  const tailFrom = tailStart(text);
   for (const target of cfg.targets) {
     if (target === 'latex') latexCandidates(text, cfg.boxedPriority, cands);
-    else if (target === 'expr') exprCandidates(text, cands);
+    else if (target === 'expr') exprCandidates(text, cands, tailFrom);
     else letterCandidates(text, cfg.letters, cands);
   }
+  const first = tryCandidates(cands, null);
+  if (first.values.length > 0 || tailFrom === 0 || !cfg.targets.includes('expr')) return first;
+  const rest: Candidate[] = [];
+  exprHeadCandidates(text, rest, tailFrom);
+  const second = tryCandidates(rest, first.fallback);
+  return second;
+}
+
+function tailStart(text: string): number {
+  if (text.length <= TAIL * 2) return 0;
+  const ws = text.slice(0, text.length - TAIL).search(/\s\S*$/);
+  return ws < 0 ? 0 : ws;
+}
+
+function tryCandidates(cands: readonly Candidate[], fallbackIn: string | null): Extraction {
   const priorities = [...new Set(cands.map((c) => c.priority))].sort((a, b) => a - b);
-  let fallback: string | null = null;
+  let fallback = fallbackIn;
   for (const pr of priorities) {
     const group = cands.filter((c) => c.priority === pr).sort((a, b) => b.end - a.end || a.start - b.start);
     for (const c of group) {
       if (fallback === null) fallback = c.text;
-      const v = c.produce();
+      const v = produce(c.source);
       if (v) return { values: [v], fallback };
     }
   }
@@ -257,14 +299,14 @@ function latexCandidates(s: string, boxedPriority: number, out: Candidate[]): vo
     const start = chain[0].start;
     const end = chain[chain.length - 1].end;
     const text = chain.map((e) => e.content).join(' and ');
-    const produce = () => chainValue(chain);
-    out.push({ priority: 300, start, end, produce, text });
+    const source: Source = { from: 'chain', chain };
+    out.push({ priority: 300, start, end, source, text });
     const before = s.slice(Math.max(0, start - 160), start);
     const after = s.slice(end, end + 10);
-    if (FINAL_IS_HOPE.test(before) && /^\.?\s?I hope/.test(after)) out.push({ priority: 0, start, end, produce, text });
-    if (FINAL_JUST_IS.test(before)) out.push({ priority: 50, start, end, produce, text });
-    if (ANSWER_COLON_BEFORE.test(before.slice(-60))) out.push({ priority: 100, start, end, produce, text });
-    else if (ANSWER_BEFORE.test(before.slice(-70))) out.push({ priority: 200, start, end, produce, text });
+    if (FINAL_IS_HOPE.test(before) && /^\.?\s?I hope/.test(after)) out.push({ priority: 0, start, end, source, text });
+    if (FINAL_JUST_IS.test(before)) out.push({ priority: 50, start, end, source, text });
+    if (ANSWER_COLON_BEFORE.test(before.slice(-60))) out.push({ priority: 100, start, end, source, text });
+    else if (ANSWER_BEFORE.test(before.slice(-70))) out.push({ priority: 200, start, end, source, text });
   }
   if (boxedPriority >= 0) boxedCandidates(s, boxedPriority, out);
 }
@@ -354,23 +396,19 @@ function boxedCandidates(s: string, priority: number, out: Candidate[]): void {
   const start = joined[0].start;
   const end = joined[joined.length - 1].end;
   const pct = PERCENT_AFTER.exec(s.slice(end, end + 12).replace(/^\s*\$/, ''));
-  out.push({
-    priority,
-    start,
-    end,
-    text,
-    produce: () => {
-      const vals: Expr[] = [];
-      for (const b of joined) {
-        const v = parseWithLastEquation(b.content);
-        if (!v) return null;
-        vals.push(v);
-      }
-      const v: Expr =
-        vals.length === 1 ? vals[0] : { kind: 'set', items: vals.flatMap((x) => (x.kind === 'set' ? x.items : [x])) };
-      return pct ? { kind: 'div', num: v, den: num(100) } : v;
-    },
-  });
+  out.push({ priority, start, end, text, source: { from: 'boxed', boxes: joined, percent: pct !== null } });
+}
+
+function boxedValue(boxes: readonly Boxed[], percent: boolean): Expr | null {
+  const vals: Expr[] = [];
+  for (const b of boxes) {
+    const v = parseWithLastEquation(b.content);
+    if (!v) return null;
+    vals.push(v);
+  }
+  const v: Expr =
+    vals.length === 1 ? vals[0] : { kind: 'set', items: vals.flatMap((x) => (x.kind === 'set' ? x.items : [x])) };
+  return percent ? { kind: 'div', num: v, den: num(100) } : v;
 }
 
 // ---- plain expressions and numbers ------------------------------------------------------------------------------
@@ -385,31 +423,57 @@ const SUFFIX = String.raw`(?:\*\*)?(?:[.,:\s)$]|$|(?=[${CJK}]))`;
 const CURRENCY = '[$€£¥₹₽₪₩₫฿]?';
 const EXPR_OR_NUMBER = `(?:${PREFIX}${EXPR}${SUFFIX}|${PREFIX}${CURRENCY}${NUMBER})`;
 
-const EXPR_RES: readonly [RegExp, number][] = [
+const FINAL_EXPR_RES: readonly [RegExp, number][] = [
   [new RegExp(String.raw`${FINAL_ANSWER} ${ci('is')}:?\s*${EXPR_OR_NUMBER}\.?\s?I hope`, 'g'), 0],
   [new RegExp(String.raw`${FINAL_ANSWER}.{0,100}?\s+${ci('is')}:?${EXPR_OR_NUMBER}`, 'g'), 50],
+];
+const ANSWER_EXPR_RES: readonly [RegExp, number][] = [
   [new RegExp(String.raw`${ANSWER_WORD}:(?:.{0,100}=\s*|.{0,50}?)${EXPR_OR_NUMBER}(?!\s*=)`, 'g'), 100],
   [new RegExp(String.raw`${ANSWER_WORD}(?:.{0,100}=\s*|.{0,50}?)${EXPR_OR_NUMBER}(?!\s*=)`, 'g'), 200],
+];
+const PLAIN_EXPR_RES: readonly [RegExp, number][] = [
   [new RegExp(`${PREFIX}${EXPR}${SUFFIX}`, 'g'), 300],
   [new RegExp(`${PREFIX}${CURRENCY}${NUMBER}`, 'g'), 300],
 ];
+/** Cheap pre-checks: the anchored patterns can only match where their anchor words occur. */
+const HAS_FINAL = /final answer/i;
+const HAS_ANSWER_WORD = /answer|r[ée]ponse|respuesta|antwort|risposta|resposta|ответ|答案|回答|उत्तर|الإجابة/i;
+const HAS_OPERATOR = /[+\-*×/^()÷]/;
 
 /** Expression-character runs longer than this keep only their tail (answers end text; this bounds regex work). */
 const MAX_EXPR_RUN = 400;
 const EXPR_RUN = /[\d.\s+\-*×/^()÷]{401,}/g;
 
-function exprCandidates(text: string, out: Candidate[]): void {
-  // A long run of digits, spaces and operators without the operator the pattern needs makes the expression
-  // regex backtrack quadratically; blank out all but the tail of such runs (same length, so positions hold).
-  const s = text.replace(EXPR_RUN, (run) => '\u0001'.repeat(run.length - MAX_EXPR_RUN) + run.slice(-MAX_EXPR_RUN));
-  for (const [re, priority] of EXPR_RES) {
-    re.lastIndex = 0;
-    for (const m of s.matchAll(re)) {
+/** A long run of digits, spaces and operators makes the expression regex backtrack quadratically; blank out all
+ * but the tail of such runs (same length, so positions hold). */
+function tameRuns(text: string): string {
+  if (text.length <= MAX_EXPR_RUN) return text;
+  return text.replace(EXPR_RUN, (run) => '\u0001'.repeat(run.length - MAX_EXPR_RUN) + run.slice(-MAX_EXPR_RUN));
+}
+
+function exprCandidates(text: string, out: Candidate[], plainFrom: number): void {
+  const s = tameRuns(text);
+  if (HAS_FINAL.test(s)) collect(s, FINAL_EXPR_RES, 0, out);
+  if (HAS_ANSWER_WORD.test(s)) collect(s, ANSWER_EXPR_RES, 0, out);
+  collect(s, HAS_OPERATOR.test(s) ? PLAIN_EXPR_RES : PLAIN_EXPR_RES.slice(1), plainFrom, out);
+}
+
+/** The plain patterns over the text before `until` (the part the tail pass skipped). */
+function exprHeadCandidates(text: string, out: Candidate[], until: number): void {
+  const s = tameRuns(text.slice(0, until));
+  collect(s, PLAIN_EXPR_RES, 0, out);
+}
+
+function collect(s: string, res: readonly [RegExp, number][], from: number, out: Candidate[]): void {
+  for (const [re, priority] of res) {
+    re.lastIndex = from;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+      if (m[0].length === 0) re.lastIndex++;
       const g = m.groups ?? {};
       const start = m.index;
       const end = start + m[0].length;
       const text = g.expr ?? `${g.i1 ?? g.i2 ?? g.i3 ?? ''}${g.d1 ?? g.d2 ?? g.d3 ?? ''}`;
-      out.push({ priority, start, end, text, produce: () => exprValue(g) });
+      out.push({ priority, start, end, text, source: { from: 'expr', groups: g } });
     }
   }
 }
@@ -435,8 +499,12 @@ function exprValue(g: Record<string, string | undefined>): Expr | null {
 
 // ---- choice letters (and words such as yes/no) ------------------------------------------------------------------
 
-function letterCandidates(s: string, letters: readonly string[], out: Candidate[]): void {
-  if (letters.length === 0) return;
+const letterRegexCache = new Map<string, readonly [RegExp, number][]>();
+
+function letterRegexes(letters: readonly string[]): readonly [RegExp, number][] {
+  const cacheKey = letters.join('\u0000');
+  const cached = letterRegexCache.get(cacheKey);
+  if (cached) return cached;
   const keys = letters.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const word = letters.some((l) => l.length > 1);
   const flags = word ? 'gi' : 'g';
@@ -452,20 +520,23 @@ function letterCandidates(s: string, letters: readonly string[], out: Candidate[
     [new RegExp(String.raw`^\s*(?:\*\*)?${key}${suffix}`, once), 250],
     [new RegExp(anchored, flags), 300],
   ];
-  for (const [re, priority] of res) {
+  if (letterRegexCache.size > 64) letterRegexCache.clear();
+  letterRegexCache.set(cacheKey, res);
+  return res;
+}
+
+function letterCandidates(s: string, letters: readonly string[], out: Candidate[]): void {
+  if (letters.length === 0) return;
+  const word = letters.some((l) => l.length > 1);
+  for (const [re, priority] of letterRegexes(letters)) {
+    re.lastIndex = 0;
     const iter = re.global ? s.matchAll(re) : [re.exec(s)].filter((m): m is RegExpExecArray => m !== null);
     for (const m of iter) {
       const k = m.groups?.key;
       if (!k) continue;
       const start = m.index;
       const end = start + m[0].length;
-      out.push({
-        priority,
-        start,
-        end,
-        text: k,
-        produce: () => ({ kind: 'text', text: word ? k.toLowerCase() : k.toUpperCase() }),
-      });
+      out.push({ priority, start, end, text: k, source: { from: 'letter', key: k, word } });
     }
   }
 }

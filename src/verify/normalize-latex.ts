@@ -102,50 +102,65 @@ const ITEM_UNIT = new RegExp(
 
 export function normalizeLatex(input: string): string {
   let s = input;
-  s = s.replace(DOUBLE_BACKSLASH, '\\');
+  const hasCommand = s.includes('\\');
+  if (hasCommand) s = s.replace(DOUBLE_BACKSLASH, '\\');
   // Unicode look-alikes that models emit.
-  s = s
-    .replace(/[\u2212\u2013\u2014\uFE63\uFF0D]/g, '-')
-    .replace(/[\u00D7\u22C5\u00B7]/g, '*')
-    .replace(/\u00F7/g, '/')
-    .replace(/\u2264/g, '\\le ')
-    .replace(/\u2265/g, '\\ge ')
-    .replace(/\u2260/g, '\\ne ')
-    .replace(/\u03C0/g, '\\pi ')
-    .replace(/\u221E/g, '\\infty ')
-    .replace(/\u00B1/g, '\\pm ')
-    .replace(/\u221A/g, '\\sqrt ')
-    .replace(/\u222A/g, '\\cup ')
-    .replace(/\u2229/g, '\\cap ')
-    .replace(/\u2205/g, '\\emptyset ')
-    .replace(/\\lgroup|\\lbrack(?![a-zA-Z])/g, (m) => (m === '\\lgroup' ? '(' : '['))
-    .replace(/\\rgroup|\\rbrack(?![a-zA-Z])/g, (m) => (m === '\\rgroup' ? ')' : ']'))
-    .replace(/\u00B2/g, '^2')
-    .replace(/\u00B3/g, '^3')
-    .replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '');
-  // Thousands separators written as `{,}` or `,\!` (MATH style) become plain digits.
-  s = s.replace(/(\d)\s*\{,\s*\}\s*(?=\d)/g, '$1');
-  s = s.replace(/(\d),\\!\s*(?=\d)/g, '$1');
-  // Sizing and spacing commands carry no value.
-  s = s.replace(/\\(?:left|right|mleft|mright|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, '');
-  s = s.replace(/\\(?:displaystyle|limits|nolimits|textstyle|scriptstyle)(?![a-zA-Z])/g, '');
-  s = s.replace(/\\q?quad/g, ' ');
-  s = s.replace(/(?<!\\)\\[!,;:> ]/g, ' ').replace(/~/g, ' ');
-  s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
-  // Degrees.
-  s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|°|\\degree(?![a-zA-Z])/g, '');
-  // Money and math-mode dollars.
-  s = s.replace(/\\\$/g, '').replace(/\$/g, '');
-  s = s.replace(/\\%/g, '%');
-  // "and"/"or" between answers, written as text or as words; an Oxford comma stays one separator.
-  s = s.replace(/\\(?:text|mbox|textnormal|mathrm)\s*\{\s*(?:,\s*)?(?:and|or)\s*\}/g, ' and ');
-  s = s.replace(/,\s*(?:and|or)\s+/g, ', ');
-  s = s.replace(/(?<=[\s)\]}\d])(?:and|or)(?=[\s([{\\\d-])/g, ';');
-  // Units after a value.
-  s = s.replace(TEXT_UNIT, ' ');
-  s = s.replace(TRAILING_UNIT, '');
-  s = s.replace(ITEM_UNIT, '');
+  if (NON_ASCII.test(s)) {
+    s = s
+      .replace(/[\u2212\u2013\u2014\uFE63\uFF0D]/g, '-')
+      .replace(/[\u00D7\u22C5\u00B7]/g, '*')
+      .replace(/\u00F7/g, '/')
+      .replace(/\u2264/g, '\\le ')
+      .replace(/\u2265/g, '\\ge ')
+      .replace(/\u2260/g, '\\ne ')
+      .replace(/\u03C0/g, '\\pi ')
+      .replace(/\u221E/g, '\\infty ')
+      .replace(/\u00B1/g, '\\pm ')
+      .replace(/\u221A/g, '\\sqrt ')
+      .replace(/\u222A/g, '\\cup ')
+      .replace(/\u2229/g, '\\cap ')
+      .replace(/\u2205/g, '\\emptyset ')
+      .replace(/\u00B2/g, '^2')
+      .replace(/\u00B3/g, '^3')
+      .replace(/°/g, '')
+      .replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '');
+  }
+  if (hasCommand || s.includes('\\')) {
+    s = s
+      .replace(/\\lgroup|\\lbrack(?![a-zA-Z])/g, (m) => (m === '\\lgroup' ? '(' : '['))
+      .replace(/\\rgroup|\\rbrack(?![a-zA-Z])/g, (m) => (m === '\\rgroup' ? ')' : ']'));
+    // Thousands separators written as `{,}` or `,\!` (MATH style) become plain digits.
+    s = s.replace(/(\d),\\!\s*(?=\d)/g, '$1');
+    // Sizing and spacing commands carry no value.
+    s = s.replace(/\\(?:left|right|mleft|mright|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, '');
+    s = s.replace(/\\(?:displaystyle|limits|nolimits|textstyle|scriptstyle)(?![a-zA-Z])/g, '');
+    s = s.replace(/\\q?quad/g, ' ');
+    s = s.replace(/(?<!\\)\\[!,;:> ]/g, ' ');
+    s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
+    // Degrees.
+    s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![a-zA-Z])/g, '');
+    s = s.replace(/\\\$/g, '');
+    s = s.replace(/\\%/g, '%');
+    // "and"/"or" written as text between answers
+    s = s.replace(/\\(?:text|mbox|textnormal|mathrm)\s*\{\s*(?:,\s*)?(?:and|or)\s*\}/g, ' and ');
+    s = s.replace(TEXT_UNIT, ' ');
+  }
+  if (s.includes('{')) s = s.replace(/(\d)\s*\{,\s*\}\s*(?=\d)/g, '$1');
+  if (s.includes('~')) s = s.replace(/~/g, ' ');
+  // Math-mode dollars.
+  if (s.includes('$')) s = s.replace(/\$/g, '');
+  if (HAS_LETTER.test(s)) {
+    // "and"/"or" between answers; an Oxford comma stays one separator.
+    s = s.replace(/,\s*(?:and|or)\s+/g, ', ');
+    s = s.replace(/(?<=[\s)\]}\d])(?:and|or)(?=[\s([{\\\d-])/g, ';');
+    // Units after a value.
+    s = s.replace(TRAILING_UNIT, '');
+    s = s.replace(ITEM_UNIT, '');
+  }
   // a sentence's closing period
-  s = s.replace(/(?<=[\d}a-zA-Z)\]])\.\s*$/, '');
+  if (s.includes('.')) s = s.replace(/(?<=[\d}a-zA-Z)\]])\.\s*$/, '');
   return s.trim();
 }
+
+const NON_ASCII = /[^\x00-\x7F]/;
+const HAS_LETTER = /[a-zA-Z]/;

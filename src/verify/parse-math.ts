@@ -1,6 +1,6 @@
 import { type Expr, freeSymbols, num, type Rel, type RelOp } from './expr.ts';
 import { normalizeLatex } from './normalize-latex.ts';
-import { ParseFailure, type Token, tokenize } from './tokenize.ts';
+import { ParseFailure, parseFailure, type Token, tokenize } from './tokenize.ts';
 
 /**
  * A recursive-descent parser for the LaTeX and plain-text math that answers are written in. It is lenient where
@@ -150,7 +150,7 @@ class Parser {
   }
 
   private expectEnd(): void {
-    if (this.peek().t !== 'end') throw new ParseFailure('trailing input');
+    if (this.peek().t !== 'end') throw parseFailure('trailing input');
   }
 
   private peek(offset = 0): Token {
@@ -174,7 +174,7 @@ class Parser {
   }
 
   private expectOp(text: string): void {
-    if (!this.isOp(text)) throw new ParseFailure(`expected '${text}'`);
+    if (!this.isOp(text)) throw parseFailure(`expected '${text}'`);
     this.next();
   }
 
@@ -187,12 +187,12 @@ class Parser {
 
   private enter(): void {
     this.depth++;
-    if (this.depth > MAX_DEPTH) throw new ParseFailure('nesting too deep');
+    if (this.depth > MAX_DEPTH) throw parseFailure('nesting too deep');
   }
 
   /** Items separated by `,` and `;` until a closer. `;` separates groups (each a tuple when it has commas). */
   private list(closers: readonly string[]): Expr {
-    if (this.atCloser(closers)) throw new ParseFailure('empty');
+    if (this.atCloser(closers)) throw parseFailure('empty');
     return this.listAfter(this.relation(), closers);
   }
 
@@ -201,7 +201,7 @@ class Parser {
     let pending: Expr | null = first;
     for (;;) {
       if (this.atCloser(closers) && pending === null && groups.length === 1 && groups[0].length === 0) {
-        throw new ParseFailure('empty');
+        throw parseFailure('empty');
       }
       groups[groups.length - 1].push(pending ?? this.relation());
       pending = null;
@@ -259,7 +259,7 @@ class Parser {
     const rels: Rel[] = [];
     let left = lhs;
     for (const p of rest) {
-      if (p.op === 'in' || p.op === 'approx') throw new ParseFailure('mixed relation chain');
+      if (p.op === 'in' || p.op === 'approx') throw parseFailure('mixed relation chain');
       rels.push({ kind: 'rel', op: p.op, lhs: left, rhs: p.rhs });
       left = p.rhs;
     }
@@ -450,7 +450,7 @@ class Parser {
         this.next();
         e = { kind: 'call', name: 'factorial', args: [e], known: true };
       } else if (this.isOp('%')) {
-        if (freeSymbols(e).size > 0) throw new ParseFailure('percent of a variable');
+        if (freeSymbols(e).size > 0) throw parseFailure('percent of a variable');
         this.next();
         e = { kind: 'div', num: e, den: num(100) };
       } else if (this.isOp("'")) {
@@ -462,7 +462,7 @@ class Parser {
         if (e.kind === 'sym') e = { kind: 'sym', name: `${e.name}_${sub}` };
         else if (e.kind === 'pow' && e.base.kind === 'sym') {
           e = { kind: 'pow', base: { kind: 'sym', name: `${e.base.name}_${sub}` }, exp: e.exp };
-        } else if (e.kind !== 'num') throw new ParseFailure('subscript on a non-symbol');
+        } else if (e.kind !== 'num') throw parseFailure('subscript on a non-symbol');
         // a number's subscript is its base (204_5): the digits are the answer
       } else return e;
     }
@@ -492,7 +492,7 @@ class Parser {
       let text = '';
       for (;;) {
         const t = this.next();
-        if (t.t === 'end') throw new ParseFailure('unclosed subscript');
+        if (t.t === 'end') throw parseFailure('unclosed subscript');
         if (t.t === 'op' && t.text === '{') depth++;
         if (t.t === 'op' && t.text === '}') {
           depth--;
@@ -515,7 +515,7 @@ class Parser {
     }
     if (t.t === 'word') return tokenText(t);
     if (t.t === 'cmd') return `{${tokenText(t)}}`;
-    throw new ParseFailure('bad subscript');
+    throw parseFailure('bad subscript');
   }
 
   /** `{ ... }` as a value: a set when it holds commas (`{1,3}`), else the grouped value. */
@@ -571,7 +571,7 @@ class Parser {
       case 'cmd':
         return this.command(t.name);
       case 'end':
-        throw new ParseFailure('unexpected end');
+        throw parseFailure('unexpected end');
     }
   }
 
@@ -613,7 +613,7 @@ class Parser {
     if (t.cmd === 'variable') {
       if (/^\d+$/.test(body)) return num(Number(body), body);
       if (!/^[a-zA-Z][a-zA-Z0-9]*(?:_(?:[a-zA-Z0-9]|\{[^{}]+\}))?$/.test(body)) {
-        throw new ParseFailure('bad variable name');
+        throw parseFailure('bad variable name');
       }
       return { kind: 'sym', name: body };
     }
@@ -632,7 +632,7 @@ class Parser {
     const inner = /\d/.test(body) ? parseMath(body) : null;
     if (inner) return inner;
     if (body.length === 1 && /[a-zA-Z]/.test(body)) return { kind: 'text', text: body };
-    if (body.length === 0) throw new ParseFailure('empty text');
+    if (body.length === 0) throw parseFailure('empty text');
     return { kind: 'text', text: body };
   }
 
@@ -652,13 +652,13 @@ class Parser {
         return { kind: 'call', name: 'abs', args: [inner], known: true };
       }
       default:
-        throw new ParseFailure(`unexpected '${op}'`);
+        throw parseFailure(`unexpected '${op}'`);
     }
   }
 
   /** `( ... )` / `[ ... ]` and the mixed forms: grouping, tuples, intervals. */
   private bracketed(open: string): Expr {
-    if (this.isOp(')') || this.isOp(']')) throw new ParseFailure('empty brackets');
+    if (this.isOp(')') || this.isOp(']')) throw parseFailure('empty brackets');
     const saveAbs = this.absDepth;
     this.absDepth = 0;
     const items: Expr[] = [];
@@ -672,18 +672,18 @@ class Parser {
     }
     this.absDepth = saveAbs;
     const close = this.next();
-    if (close.t !== 'op' || (close.text !== ')' && close.text !== ']')) throw new ParseFailure('unclosed bracket');
+    if (close.t !== 'op' || (close.text !== ')' && close.text !== ']')) throw parseFailure('unclosed bracket');
     if (items.length === 1) {
       if (open === '(' && close.text === ')') return items[0];
       if (open === '[' && close.text === ']') return items[0];
-      throw new ParseFailure('mismatched brackets');
+      throw parseFailure('mismatched brackets');
     }
     if (items.length === 2 && !(open === '(' && close.text === ')')) {
       return { kind: 'interval', lo: items[0], hi: items[1], loOpen: open === '(', hiOpen: close.text === ')' };
     }
     if (open !== '(' || close.text !== ')') {
       if (open === '[' && close.text === ']') return { kind: 'tuple', items };
-      throw new ParseFailure('mismatched brackets');
+      throw parseFailure('mismatched brackets');
     }
     return { kind: 'tuple', items };
   }
@@ -692,7 +692,7 @@ class Parser {
     if (name === 'frac') {
       const n = this.arg();
       const d = this.arg();
-      if (isDerivativeOperator(n, d)) throw new ParseFailure('derivative operators are not values');
+      if (isDerivativeOperator(n, d)) throw parseFailure('derivative operators are not values');
       return { kind: 'div', num: n, den: d };
     }
     if (name === 'sqrt') {
@@ -722,7 +722,7 @@ class Parser {
       }
       const inner = this.list(['\\}', '\\rbrace']);
       const close = this.next();
-      if (close.t !== 'cmd' || (close.name !== '}' && close.name !== 'rbrace')) throw new ParseFailure('unclosed set');
+      if (close.t !== 'cmd' || (close.name !== '}' && close.name !== 'rbrace')) throw parseFailure('unclosed set');
       return inner.kind === 'set' ? inner : { kind: 'set', items: [inner] };
     }
     if (name === 'vert' || name === 'lvert' || name === '|' || name === 'rvert') {
@@ -733,13 +733,13 @@ class Parser {
       const ok =
         (close.t === 'cmd' && (close.name === 'vert' || close.name === 'rvert' || close.name === '|')) ||
         (close.t === 'op' && close.text === '|');
-      if (!ok) throw new ParseFailure('unclosed absolute value');
+      if (!ok) throw parseFailure('unclosed absolute value');
       return { kind: 'call', name: 'abs', args: [inner], known: true };
     }
     if (name === 'lfloor' || name === 'lceil' || name === 'ulcorner' || name === 'llcorner') {
       const closer = CLOSERS[name];
       const inner = this.additive();
-      if (!this.isCmd(closer)) throw new ParseFailure(`expected \\${closer}`);
+      if (!this.isCmd(closer)) throw parseFailure(`expected \\${closer}`);
       this.next();
       const fn = name === 'lfloor' || name === 'llcorner' ? 'floor' : 'ceil';
       return { kind: 'call', name: fn, args: [inner], known: true };
@@ -757,7 +757,7 @@ class Parser {
     if (name === 'sum' || name === 'prod' || name === 'int') return this.bigOperator(name);
     if (name === 'exp') return this.functionCall('exp');
     if (name === 'percent') return num(0.01, '0.01', true);
-    throw new ParseFailure(`unknown command \\${name}`);
+    throw parseFailure(`unknown command \\${name}`);
   }
 
   private bigOperator(name: string): Expr {
@@ -802,14 +802,14 @@ class Parser {
     } else if (this.isOp('{') && fn !== 'sqrt') {
       args = [this.group()];
     } else {
-      if (this.peek().t === 'end') throw new ParseFailure(`function ${fn} without argument`);
+      if (this.peek().t === 'end') throw parseFailure(`function ${fn} without argument`);
       let arg = this.postfix();
       while (this.peek().t === 'num' || this.peek().t === 'word') arg = mul(arg, this.postfix());
       args = [arg];
     }
     args = args.map((a) => (a.kind === 'set' && a.items.length === 1 ? a.items[0] : a));
     if ((fn === 'floor' || fn === 'ceil' || fn === 'sqrt' || fn === 'abs') && args.length !== 1) {
-      throw new ParseFailure(`${fn} takes one argument`);
+      throw parseFailure(`${fn} takes one argument`);
     }
     let e: Expr =
       (fn === 'ln' || fn === 'log10') && base
@@ -826,11 +826,11 @@ class Parser {
 
   private environment(): Expr {
     const env = this.envName();
-    if (!MATRIX_ENVS.has(env)) throw new ParseFailure(`unsupported environment ${env}`);
+    if (!MATRIX_ENVS.has(env)) throw parseFailure(`unsupported environment ${env}`);
     if (env === 'array' && this.isOp('{')) {
       // column spec {cc}
       this.next();
-      while (!this.isOp('}')) if (this.next().t === 'end') throw new ParseFailure('unclosed array spec');
+      while (!this.isOp('}')) if (this.next().t === 'end') throw parseFailure('unclosed array spec');
       this.next();
     }
     const rows: Expr[][] = [[]];
@@ -846,11 +846,11 @@ class Parser {
     }
     this.next();
     const close = this.envName();
-    if (close !== env) throw new ParseFailure('mismatched environment');
+    if (close !== env) throw parseFailure('mismatched environment');
     const kept = rows.filter((r) => r.length > 0);
-    if (kept.length === 0) throw new ParseFailure('empty matrix');
+    if (kept.length === 0) throw parseFailure('empty matrix');
     const width = kept[0].length;
-    if (kept.some((r) => r.length !== width)) throw new ParseFailure('ragged matrix');
+    if (kept.some((r) => r.length !== width)) throw parseFailure('ragged matrix');
     return { kind: 'matrix', rows: kept };
   }
 
@@ -859,7 +859,7 @@ class Parser {
     let name = '';
     while (!this.isOp('}')) {
       const t = this.next();
-      if (t.t === 'end') throw new ParseFailure('unclosed environment name');
+      if (t.t === 'end') throw parseFailure('unclosed environment name');
       name += tokenText(t);
     }
     this.next();

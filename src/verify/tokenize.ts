@@ -12,6 +12,15 @@ export type Token =
 
 export class ParseFailure extends Error {}
 
+/**
+ * Failing a parse is routine (extraction tries many candidates), so it throws one shared instance instead of building
+ * an Error with a stack trace each time. `why` documents the cause at the throw site.
+ */
+const FAILURE = new ParseFailure('not parseable');
+export function parseFailure(_why: string): ParseFailure {
+  return FAILURE;
+}
+
 const OPS2 = ['**', '<=', '>=', '!=', '==', '\\\\'];
 
 export function tokenize(s: string, maxTokens = 20_000): Token[] {
@@ -19,7 +28,7 @@ export function tokenize(s: string, maxTokens = 20_000): Token[] {
   let i = 0;
   const n = s.length;
   while (i < n) {
-    if (out.length > maxTokens) throw new ParseFailure('too many tokens');
+    if (out.length > maxTokens) throw parseFailure('too many tokens');
     const c = s.charCodeAt(i);
     // whitespace
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 0xa0 || c === 0x3000) {
@@ -77,7 +86,7 @@ export function tokenize(s: string, maxTokens = 20_000): Token[] {
     }
     if (c === 92 /* \ */) {
       const next = s[i + 1];
-      if (next === undefined) throw new ParseFailure('trailing backslash');
+      if (next === undefined) throw parseFailure('trailing backslash');
       if (next === '\\') {
         out.push({ t: 'op', text: '\\\\' });
         i += 2;
@@ -123,7 +132,7 @@ export function tokenize(s: string, maxTokens = 20_000): Token[] {
       i++;
       continue;
     }
-    throw new ParseFailure(`unexpected character '${ch}'`);
+    throw parseFailure(`unexpected character '${ch}'`);
   }
   out.push({ t: 'end' });
   return out;
