@@ -118,6 +118,26 @@ describe('tiny VLM', () => {
     await expect(loadCheckpoint(join(dir, 'nope'))).rejects.toThrow(/checkpoint config/);
   });
 
+  it('resumes exactly from a checkpoint with optimizer state (3 steps == 2 steps, save, load, 1 step)', async () => {
+    const opts = {
+      trainable: paramSpecs(cfg),
+      optimizer: { kind: 'adamw', lr: 5e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 },
+      maxGradNorm: 1,
+    } as const;
+    const step = await compileTrainStep(buildNll, opts);
+    const straight: TrainState = { step: 0, params: initParams(cfg, 8), m: {}, v: {} };
+    for (let i = 0; i < 3; i++) await step.run(straight, feeds());
+    const resumed: TrainState = { step: 0, params: initParams(cfg, 8), m: {}, v: {} };
+    for (let i = 0; i < 2; i++) await step.run(resumed, feeds());
+    const dir = await mkdtemp(join(tmpdir(), 'vlthink-resume-'));
+    await saveCheckpoint(dir, { config: cfg, params: resumed.params, train: resumed });
+    const back = await loadCheckpoint(dir);
+    const state = back.train as TrainState;
+    expect(state.step).toBe(2);
+    await step.run(state, feeds());
+    for (const s of paramSpecs(cfg)) expect(state.params[s.name]).toEqual(straight.params[s.name]);
+  });
+
   it('exports a standalone inference ONNX that gives the engine logits', async () => {
     const params = initParams(cfg, 4);
     const engine = await (await createVlmRuntime(cfg, params)).logits({ images, tokens: rows });
