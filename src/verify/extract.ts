@@ -101,7 +101,7 @@ function extractInner(text: string, cfg: ExtractionConfig): Extraction {
 function tailStart(text: string): number {
   if (text.length <= TAIL * 2) return 0;
   const ws = text.slice(0, text.length - TAIL).search(/\s\S*$/);
-  return ws < 0 ? 0 : ws;
+  return Math.max(0, ws);
 }
 
 function tryCandidates(cands: readonly Candidate[], fallbackIn: string | null): Extraction {

@@ -162,5 +162,5 @@ export function normalizeLatex(input: string): string {
   return s.trim();
 }
 
-const NON_ASCII = /[^\x00-\x7F]/;
+const NON_ASCII = /[\u0080-\uFFFF]/;
 const HAS_LETTER = /[a-zA-Z]/;
