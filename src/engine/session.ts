@@ -32,6 +32,12 @@ export const SessionOptionsSchema = z.object({
     .describe(
       'ONNX Runtime intra-op threads (0 = runtime default: one per core). The spike measured 2 best on 2 cores',
     ),
+  spinWait: z
+    .boolean()
+    .default(false)
+    .describe(
+      "let idle intra-op threads spin (ONNX Runtime's default: on); off wastes no CPU on shared or busy machines",
+    ),
   memArena: z
     .boolean()
     .default(true)
@@ -83,7 +89,7 @@ function checkFeed(name: string, t: HostTensor, dtype: DType, shape: Shape): voi
 const cache = new Map<string, { session: Promise<ort.InferenceSession>; refs: number }>();
 
 function sessionKey(bytes: Uint8Array, opts: SessionOptions): string {
-  return `${contentHash(Buffer.from(bytes))}:${opts.executionProvider}:${opts.intraOpThreads}:${opts.memArena}:${opts.profile}`;
+  return `${contentHash(Buffer.from(bytes))}:${opts.executionProvider}:${opts.intraOpThreads}:${opts.spinWait}:${opts.memArena}:${opts.profile}`;
 }
 
 async function acquireSession(key: string, bytes: Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
@@ -99,6 +105,7 @@ async function acquireSession(key: string, bytes: Uint8Array, opts: SessionOptio
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableCpuMemArena: opts.memArena,
+    extra: { session: { intra_op: { allow_spinning: opts.spinWait ? '1' : '0' } } },
     enableProfiling: opts.profile,
     ...(opts.profile ? { profileFilePrefix: 'onnxruntime_profile' } : {}),
   });
