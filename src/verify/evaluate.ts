@@ -132,20 +132,26 @@ function call(name: string, args: readonly Expr[], env: Env, known: boolean): nu
   }
 }
 
-/** gcd of rationals/decimals (as SymPy does for Rational arguments), via a fixed denominator grid. */
+/** gcd of rationals/decimals (as SymPy does for Rational arguments), via a decimal denominator grid. */
 function gcd(a: number, b: number): number {
   if (a === b) return a;
   a = Math.abs(a);
   b = Math.abs(b);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return Number.NaN;
-  let scale = 1;
-  while ((!Number.isInteger(a * scale) || !Number.isInteger(b * scale)) && scale < 1e9) scale *= 10;
+  const scale = decimalScale(a, b);
   // not rational at a readable scale (an irrational or a variable's sample value): SymPy's gcd is 1
-  if (!Number.isInteger(a * scale) || !Number.isInteger(b * scale)) return 1;
+  if (scale === 0) return 1;
   let x = Math.round(a * scale);
   let y = Math.round(b * scale);
   while (y) [x, y] = [y, x % y];
   return x / scale;
+}
+
+/** The smallest power of ten (<= 1e9) that makes both numbers integers, within float noise; 0 when none does. */
+function decimalScale(a: number, b: number): number {
+  const near = (x: number) => Math.abs(x - Math.round(x)) <= 8 * Number.EPSILON * Math.max(1, Math.abs(x));
+  for (let scale = 1; scale <= 1e9; scale *= 10) if (near(a * scale) && near(b * scale)) return scale;
+  return 0;
 }
 
 function lcm(a: number, b: number): number {
@@ -157,8 +163,7 @@ function lcm(a: number, b: number): number {
 }
 
 function isReadableRational(x: number): boolean {
-  for (let scale = 1; scale <= 1e9; scale *= 10) if (Number.isInteger(x * scale)) return true;
-  return false;
+  return decimalScale(x, x) !== 0;
 }
 
 function factorial(n: number): number {

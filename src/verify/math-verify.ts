@@ -118,14 +118,23 @@ function verifyInner(gold: string, prediction: string, opts: VerifyOptions, dead
       predText = ex.fallback;
     }
   } else {
-    const targets = opts.extraction ?? ['latex', 'expr'];
-    const ex = extractAnswer(text, config(targets, opts, LETTERS, deadline));
-    predValues = [...ex.values];
-    predText = ex.fallback;
-    if (predValues.length === 0 && !opts.extraction && looksBare(text)) {
-      const direct = parseMath(text, { deadline });
-      if (direct) predValues = [direct];
+    // A tagged answer (or a short bare prediction) is the answer itself: parse it whole first.
+    const tagged = text !== prediction;
+    const bare = !opts.extraction && looksBare(text);
+    const direct = bare && tagged ? parseMath(text, { deadline }) : null;
+    if (direct) {
+      predValues = [direct];
       predText = text.trim();
+    } else {
+      const targets = opts.extraction ?? ['latex', 'expr'];
+      const ex = extractAnswer(text, config(targets, opts, LETTERS, deadline));
+      predValues = [...ex.values];
+      predText = ex.fallback;
+      if (predValues.length === 0 && bare && !tagged) {
+        const whole = parseMath(text, { deadline });
+        if (whole) predValues = [whole];
+        predText = text.trim();
+      }
     }
   }
 

@@ -110,10 +110,15 @@ export function parseMath(input: string, opts: ParseOptions = {}): Expr | null {
 
 /** Multi-letter words that are not names we know become single letters, unless the whole answer is that word. */
 function splitWords(tokens: Token[]): Token[] {
-  const onlyWord = tokens.length === 2 && tokens[0].t === 'word';
-  if (onlyWord) {
-    const w = (tokens[0] as { text: string }).text;
-    if (w.length > 1 && !(w in FUNCTIONS) && !isConstWord(w)) return [{ t: 'text', text: w, cmd: 'word' }, tokens[1]];
+  // An answer that is only words ("odd", "blue circle") is text, compared case-insensitively.
+  const words = tokens.slice(0, -1);
+  if (
+    words.length > 0 &&
+    words.every((t) => t.t === 'word') &&
+    words.some((t) => t.t === 'word' && t.text.length > 1 && !(t.text in FUNCTIONS) && !isConstWord(t.text))
+  ) {
+    const text = words.map((t) => (t as { text: string }).text).join(' ');
+    return [{ t: 'text', text, cmd: 'word' }, tokens[tokens.length - 1]];
   }
   const out: Token[] = [];
   for (const tok of tokens) {

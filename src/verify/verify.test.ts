@@ -69,6 +69,26 @@ describe('verifyAnswer: values', () => {
   });
 });
 
+describe('verifyAnswer: tagged answers as the engines produce them', () => {
+  it.each([
+    ['left', '<think>x</think> so <answer>left</answer>', true],
+    ['left', '<answer>right</answer>', false],
+    ['3:45', '<answer>3:45</answer>', true],
+    ['3:45', '<answer>4:45</answer>', false],
+    ['blue circle', '<answer>Blue circle</answer>', true],
+    ['1.5', '<answer>3/2</answer>', true],
+    ['12', '<answer>12 apples</answer>', true],
+    ['60^\\circ', '<answer>60 degrees</answer>', true],
+    ['30%', '<answer>30</answer>', false],
+    ['0.3', '<answer>30%</answer>', true],
+    ['5', '<answer>x = 5</answer>', true],
+    ['12', '<answer>12.</answer>', true],
+    ['3.14', '<answer>\\pi</answer>', false],
+  ])('gold %j in %j -> %s', (gold, pred, expected) => {
+    expect(verifyAnswer(gold, pred).correct).toBe(expected);
+  });
+});
+
 describe('verifyAnswer: choices and yes/no', () => {
   it.each([
     ['B', 'The answer is (B).', true],
