@@ -23,6 +23,7 @@
  * Inference: `createVlmRuntime(cfg, params)` -> `logprobs({ images, tokens })` (per-row log-probs of tokens[1..]),
  * `logits(...)`, `sample({ images, prompts }, { temperature, topP, maxTokens, seed, stopToken })` -> per row
  * { tokens, logprobs, finishReason }; sampled log-probs equal `logprobs` of the same sequence to 1e-4.
+ * `createVlmWorkerRuntime(cfg, params)`: the same interface in a worker thread (ONNX Runtime blocks the event loop).
  * Checkpoints: `saveCheckpoint(dir, { config, params, train?, tokenizer? })` / `loadCheckpoint(dir)` (model.safetensors,
  * optimizer.safetensors with the step, config.json, tokenizer.json). `exportInferenceOnnx(path, cfg, params)` writes
  * a standalone ONNX (images, tokens -> logits).
@@ -31,5 +32,6 @@ export * from './checkpoint.ts';
 export * from './config.ts';
 export * from './params.ts';
 export * from './runtime.ts';
+export * from './runtime-worker.ts';
 export * from './tokenizer.ts';
 export * from './vlm-graph.ts';

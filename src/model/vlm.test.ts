@@ -17,6 +17,7 @@ import {
 } from '../engine/index.ts';
 import {
   createVlmRuntime,
+  createVlmWorkerRuntime,
   frozenSpecs,
   imageValues,
   inferenceOnnxBytes,
@@ -174,6 +175,36 @@ describe('tiny VLM', () => {
     const lg = await rt.logits({ images, tokens: prompts.map((p) => p.slice(0, 1)) });
     const first = Array.from((lg.data as Float32Array).subarray(2 * 13, 3 * 13));
     expect(greedy[2]?.tokens[0]).toBe(first.indexOf(Math.max(...first)));
+  });
+
+  it('runs in a worker thread with the same results as in-process, keeping the event loop free', async () => {
+    const params = initParams(cfg, 6);
+    const local = await createVlmRuntime(cfg, params);
+    const remote = await createVlmWorkerRuntime(cfg, params);
+    try {
+      const prompts = [
+        [1, 5],
+        [1, 6, 7],
+      ];
+      const two = images.subarray(0, 2 * imageValues(cfg));
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      const got = await remote.sample({ images: two, prompts }, { maxTokens: 5, seed: 3 });
+      clearInterval(timer);
+      expect(got).toEqual(await local.sample({ images: two, prompts }, { maxTokens: 5, seed: 3 }));
+      expect(ticks).toBeGreaterThan(0);
+      await expect(
+        remote.logprobs({
+          images: two,
+          tokens: [
+            [1, 99],
+            [1, 2],
+          ],
+        }),
+      ).rejects.toThrow(/token id 99/);
+    } finally {
+      await remote.release();
+    }
   });
 
   it('rejects malformed batches with clear errors', async () => {
