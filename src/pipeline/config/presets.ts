@@ -3,6 +3,7 @@ import { REFLECTION_MARKERS } from '../../world/index.ts';
 import type { RunConfigInput } from './schema.ts';
 
 const PAPER_MARKERS = ['Wait,', 'But wait,', 'But the question'];
+const EMBEDDED_FAMILIES = ['bar-value', 'bar-compare', 'position', 'count'];
 
 /**
  * Presets are overlays deep-merged onto the schema defaults (which are the `embedded` preset), then under the user's
@@ -11,14 +12,26 @@ const PAPER_MARKERS = ['Wait,', 'But wait,', 'But the question'];
  */
 export const PRESETS = {
   embedded: {
+    // Four families whose facts a 32 px image shows plainly (bars, positions, counts): learnable from scratch in minutes.
+    data: { kind: 'world', families: EMBEDDED_FAMILIES },
     // The world's caption reader writes the paper's markers in its own spelling ("wait ,").
     filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS], keepPrevious: true },
+    // ~140 steps: the tiny VLM's response loss falls from 5.5 to ~0.7 (measured on 2 loaded cores: ~3.5 min).
+    sft: { epochs: 20 },
+    rl: {
+      lr: 4e-4,
+      stages: [
+        { name: 'medium', tiers: ['medium'], episodes: 6, freezeVision: true },
+        { name: 'hard', tiers: ['hard'], episodes: 1, freezeVision: false },
+      ],
+    },
+    eval: { checkpoints: 'final' },
   },
   'embedded-quick': {
     filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS], keepPrevious: true },
     name: 'embedded-quick',
     rounds: 2,
-    data: { kind: 'world', train: 48, test: 32 },
+    data: { kind: 'world', train: 48, test: 32, families: EMBEDDED_FAMILIES },
     distill: { k: 2 },
     regenerate: { k: 2 },
     difficulty: { k: 2 },
