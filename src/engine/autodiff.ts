@@ -14,6 +14,7 @@ import {
   concat,
   div,
   equal,
+  exp,
   expandLike,
   fusedMatmul,
   greater,
@@ -167,7 +168,7 @@ const rules: Record<string, Vjp> = {
   LogSoftmax: (n, [g]) => {
     if (!g) return [];
     const axis = attrInt(n, 'axis');
-    const p = exp_(out0(n));
+    const p = exp(out0(n));
     return [sub(g, mul(p, reduceSum(g, [axis], true)))];
   },
   LayerNormalization: (n, gouts) => {
