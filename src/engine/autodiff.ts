@@ -306,9 +306,6 @@ const rules: Record<string, Vjp> = {
   ReduceMax: () => [],
 };
 
-const exp_ = (x: Tensor): Tensor =>
-  x.graph.addNode('Exp', [x], {}, [{ dtype: 'float32', shape: x.shape }])[0] as Tensor;
-
 function minMax(n: Node, g: Tensor | undefined): Grads {
   if (!g) return [];
   const [a, b] = inputs2(n);
