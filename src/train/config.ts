@@ -188,10 +188,13 @@ export const embeddedSftConfig: SftConfig = Object.freeze(
 );
 export const embeddedGrpoConfig: GrpoConfig = Object.freeze(
   GrpoConfig.parse({
-    lr: 2e-4,
-    rolloutBatchSize: 32,
-    groupSize: 5,
+    lr: 5e-4,
+    rolloutBatchSize: 16,
+    groupSize: 8,
     miniBatchSize: 16,
+    // The tiny VLM's temperature-1 samples break its own template (measured: 15% right at T 1 vs 47% greedy), so
+    // the reward mostly graded noise; at 0.8 GRPO raised held-out accuracy 47% -> 63% in 80 steps (src/train/learning.test.ts).
+    temperature: 0.8,
     maxResponseTokens: 96,
     valEvery: 0,
     valLimit: 128,

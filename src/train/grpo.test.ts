@@ -5,10 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
 import type { Checkpoint } from '../backends/types.ts';
 import { AbortedError, createRng } from '../core/index.ts';
+import { readJsonlAll } from '../data/index.ts';
+import { Problem } from '../data/types.ts';
 import { asF32, compile, createGraph, f32, gradients, i64, type Tensor } from '../engine/index.ts';
 import { initParams, loadCheckpoint, paramSpecs, saveCheckpoint, tinyConfig, vlmForward } from '../model/index.ts';
+import { parseGrpoConfig } from './config.ts';
 import { grpoLoss, targetLogProbs } from './graph-losses.ts';
+import { runGrpo } from './grpo.ts';
 import { tokenizerFor, worldSplit } from './learning-fixture.ts';
+import { defaultPromptText, encodeProblems } from './policy-io.ts';
 import { aggregationWeights } from './policy-loss.ts';
 
 describe('the whole GRPO loss through the engine', () => {
@@ -173,5 +178,47 @@ describe('GRPO checkpoints', () => {
     for (const name of Object.keys(a.train?.m ?? {})) expect(b.train?.m[name]).toEqual(a.train?.m[name]);
     const initParams0 = (await loadCheckpoint(init.path)).params;
     expect(a.params['head.w']).not.toEqual(initParams0['head.w']);
+  });
+
+  it('with DAPO dynamic sampling updates only on groups whose rewards differ, and the overlong penalty lowers rewards', async () => {
+    const ck = await loadCheckpoint(init.path);
+    const policy = {
+      config: ck.config,
+      params: ck.params,
+      tokenizer: ck.tokenizer as NonNullable<typeof ck.tokenizer>,
+    };
+    const { records } = await readJsonlAll(join(dir, 'rl.jsonl'), Problem);
+    const problems = await encodeProblems(records, policy, dir, defaultPromptText);
+    const run = async (overrides: Record<string, unknown>, score: (text: string, i: number) => number) => {
+      const metrics: Record<string, number | string>[] = [];
+      const res = await runGrpo({
+        config: parseGrpoConfig({
+          rolloutBatchSize: 4,
+          groupSize: 3,
+          miniBatchSize: 2,
+          maxResponseTokens: 8,
+          ...overrides,
+        }),
+        policy,
+        problems,
+        totalSteps: 2,
+        freezeVision: false,
+        threads: 1,
+        score: (text, i) => ({ score: score(text, i), correct: false, formatOk: false }),
+        onStep: (m) => {
+          metrics.push(m);
+        },
+      });
+      expect(res.progress.step).toBe(2);
+      return metrics;
+    };
+    // Problems 0 and 1 are scored by the text (their groups differ); every other problem always gets 1.
+    const dynamic = await run({ dynamicSampling: true }, (text, i) => (i < 2 ? text.length % 2 : 1));
+    for (const m of dynamic) expect(m.kept_groups as number).toBeLessThan(4);
+    const plain = await run({}, (text, i) => (i < 2 ? text.length % 2 : 1));
+    for (const m of plain) expect(m.kept_groups).toBe(4);
+    // A constant reward of 1, minus the overlong penalty that starts at 0 tokens: below 1 on average.
+    const overlong = await run({ overlongBuffer: 8 }, () => 1);
+    for (const m of overlong) expect(m.reward_mean as number).toBeLessThan(1);
   });
 });

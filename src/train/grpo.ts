@@ -6,9 +6,8 @@
  *   metrics -> resumable checkpoint.
  *
  * Simplifications, stated up front:
- * - The old policy's log-probs are the sampler's, at temperature 1 (the model's own distribution), and the loss
- *   scores tokens at temperature 1 too. verl / EasyR1 divide logits by the rollout temperature for both; at the
- *   paper's temperature 1.0 the two agree exactly.
+ * - As in verl / EasyR1, the loss scores tokens at the rollout temperature (logits / T). At T = 1 the old policy's
+ *   log-probs are the sampler's; at other temperatures they are recomputed by one forward pass before the updates.
  * - With kl = 'off' (or klCoef 0) no reference model is run.
  * - Mini-batches take prompt groups in rollout order (verl may shuffle them); the aggregation weights are computed
  *   per mini-batch, as verl's agg_loss does.
@@ -18,7 +17,7 @@ import { createRng, type Logger, type RngState, silentLogger, throwIfAborted } f
 import type { TrainState } from '../engine/index.ts';
 import { createVlmRuntime, type Params, type SampleResult } from '../model/index.ts';
 import { groupAdvantages } from './advantages.ts';
-import { chunks, padBatch, scatterResponseValues, type TokenSequence } from './batching.ts';
+import { chunks, gatherResponseValues, padBatch, scatterResponseValues, type TokenSequence } from './batching.ts';
 import type { GrpoConfig } from './config.ts';
 import { informativeGroups, overlongPenalty } from './dapo.ts';
 import { type DataCursor, startCursor, takeBatch } from './data-order.ts';
@@ -26,7 +25,7 @@ import { learningRateAt } from './lr-schedule.ts';
 import { createUpdateAccumulator, rolloutStats, roundMetrics, type ScoredSample } from './metrics.ts';
 import { type EncodedExample, heldOutAccuracy, type PolicyState, stackImages } from './policy-io.ts';
 import { aggregationWeights } from './policy-loss.ts';
-import { batchFeeds, compileGrpoStep, f32Feed, scalarMetric } from './train-steps.ts';
+import { batchFeeds, compileGrpoStep, compileTargetLogprobs, f32Feed, scalarMetric } from './train-steps.ts';
 
 /** How one completion scored: the reward optimized and the components logged. */
 export interface RewardScore {
@@ -79,7 +78,7 @@ export interface GrpoResult {
 interface Rollout extends TokenSequence {
   readonly group: number;
   readonly image: Float32Array;
-  readonly oldLogp: readonly number[];
+  oldLogp: readonly number[];
   reward: number;
   advantage: number;
   refLogp: readonly number[];
@@ -110,7 +109,9 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
     maxGradNorm: cfg.maxGradNorm,
     session,
     loss: { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh, dualClip: cfg.dualClip, kl: cfg.kl, klCoef: cfg.klCoef },
+    temperature: cfg.temperature,
   });
+  const oldLogprobs = cfg.temperature === 1 ? undefined : await compileTargetLogprobs(model, cfg.temperature, session);
   const state: TrainState = run.resume
     ? { ...run.resume.state, params: { ...run.resume.state.params } }
     : { step: 0, params: { ...policy.params }, m: {}, v: {} };
@@ -204,7 +205,16 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
       ? informativeGroups(groups.map((g) => g.map((r) => r.reward))).map((i) => groups[i] as Rollout[])
       : groups;
 
-    // 3. Reference log-probs of the kept completions.
+    // 3. Old log-probs at the rollout temperature (when not 1), and reference log-probs of the kept completions.
+    if (oldLogprobs) {
+      for (const part of chunks(kept.flat(), 256)) {
+        const batch = padBatch(part, tok.pad);
+        const lp = await oldLogprobs(state.params, batch, stackImages(part.map((r) => r.image)));
+        gatherResponseValues(batch, lp).forEach((v, i) => {
+          (part[i] as Rollout).oldLogp = v;
+        });
+      }
+    }
     if (ref) {
       for (const part of chunks(kept.flat(), 256)) {
         const lps = await ref.logprobs({

@@ -6,7 +6,10 @@
  * weights [B, T] (aggregation weight x response mask); GRPO adds old_logp, ref_logp, adv and mask [B, T].
  */
 import {
+  asF32,
+  compile,
   compileTrainStep,
+  createGraph,
   type HostTensor,
   mul,
   type OptimizerConfig,
@@ -16,7 +19,7 @@ import {
   type Tensor,
   type TrainStep,
 } from '../engine/index.ts';
-import { isVisionParam, paramSpecs, type VlmConfig, vlmForward } from '../model/index.ts';
+import { declareParams, isVisionParam, type Params, paramSpecs, type VlmConfig, vlmForward } from '../model/index.ts';
 import type { TokenBatch } from './batching.ts';
 import { type GrpoLossOptions, grpoLoss, sftLoss, targetLogProbs, tokenEntropy } from './graph-losses.ts';
 
@@ -53,8 +56,14 @@ export function compileSftStep(c: VlmConfig, o: StepOptions): Promise<TrainStep>
   );
 }
 
-/** GRPO: clipped surrogate + KL, aggregated by the fed weights; statistics as metrics (no gradient). */
-export function compileGrpoStep(c: VlmConfig, o: StepOptions & { loss: GrpoLossOptions }): Promise<TrainStep> {
+/**
+ * GRPO: clipped surrogate + KL, aggregated by the fed weights; statistics as metrics (no gradient). `temperature`
+ * divides the logits before the log-softmax, as verl / EasyR1 score rollouts sampled at that temperature.
+ */
+export function compileGrpoStep(
+  c: VlmConfig,
+  o: StepOptions & { loss: GrpoLossOptions; temperature?: number },
+): Promise<TrainStep> {
   return compileTrainStep(
     (g, params) => {
       const bt = ['B', 'T'] as const;
@@ -62,7 +71,7 @@ export function compileGrpoStep(c: VlmConfig, o: StepOptions & { loss: GrpoLossO
       const ids = g.input('ids', 'int64', bt);
       const targets = g.input('targets', 'int64', bt);
       const { logits } = vlmForward(c, params, images, ids); // [B, T, V]
-      const { logp, logProbs } = targetLogProbs(logits, targets);
+      const { logp, logProbs } = targetLogProbs(logits, targets, o.temperature ?? 1);
       const mask = g.input('mask', 'float32', bt);
       const out = grpoLoss(
         {
@@ -87,6 +96,28 @@ export function compileGrpoStep(c: VlmConfig, o: StepOptions & { loss: GrpoLossO
 
 function tokenEntropySum(entropy: Tensor, mask: Tensor): Tensor {
   return reduceSum(mul(entropy, mask));
+}
+
+/**
+ * Per-token log-probs [B, T] of a batch's targets at `temperature` (the old policy's log-probs when rollouts are
+ * sampled at a temperature other than 1; the sampler reports temperature-1 log-probs).
+ */
+export async function compileTargetLogprobs(
+  c: VlmConfig,
+  temperature: number,
+  session?: Partial<SessionOptions>,
+): Promise<(params: Params, batch: TokenBatch, images: Float32Array) => Promise<Float32Array>> {
+  const g = createGraph();
+  const p = declareParams(g, c);
+  const ids = g.input('ids', 'int64', ['B', 'T']);
+  const { logits } = vlmForward(c, p, g.input('images', 'float32', imagesShape(c)), ids);
+  const { logp } = targetLogProbs(logits, g.input('targets', 'int64', ['B', 'T']), temperature);
+  const graph = await compile({ logp }, session);
+  return async (params, batch, images) => {
+    const feeds: Record<string, HostTensor> = batchFeeds(c, batch, images);
+    for (const s of paramSpecs(c)) feeds[s.name] = { data: params[s.name] as Float32Array, dims: s.shape };
+    return asF32((await graph.run(feeds)).logp, 'logp');
+  };
 }
 
 /** The feeds shared by both steps. */
