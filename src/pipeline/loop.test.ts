@@ -135,6 +135,20 @@ describe('the round loop on fake backends', () => {
     expect(manifest?.stages['round-2/regenerate']?.attempts).toBe(1);
   });
 
+  it('a rerun with fewer rounds reports only its own stages in metrics.jsonl', async () => {
+    await runPipeline(fakeConfig('full', { rounds: 1, filter: { maxWords: 6 } }), createFakeDeps());
+    const metrics = (await readFile(join(root, 'full/metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(metrics.filter((m) => m.kind === 'eval').map((m) => m.stage)).toEqual([
+      'round-1/eval-sft',
+      'round-1/eval-rl-medium',
+      'round-1/eval-rl-hard',
+    ]);
+    expect(metrics.some((m) => String(m.stage).startsWith('round-2'))).toBe(false);
+  });
+
   const killPoints = ['generate:2', 'sft-step:2', 'rl:3', 'generate:9', 'sft:2'];
   it.each(killPoints)(
     'a run SIGKILLed at %s and rerun ends byte-identical to an uninterrupted run',

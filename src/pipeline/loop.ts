@@ -141,11 +141,14 @@ async function baseStage(ctx: StageContext): Promise<StageCheckpoint> {
   return { checkpoint, hash: record.outputs[paths.base] ?? '' };
 }
 
-/** metrics.jsonl: every done stage's step metrics and every evaluation, in stage order (derived, rebuilt each round). */
+/**
+ * metrics.jsonl: the step metrics and evaluations of this run's stages, in stage order (derived, rebuilt each round;
+ * stages the manifest remembers from other settings or more rounds are left out).
+ */
 async function rebuildMetrics(ctx: StageContext): Promise<void> {
   const lines: string[] = [];
   const manifest = ctx.ledger.manifest();
-  for (const key of manifest.order) {
+  for (const key of ctx.ledger.visited()) {
     const record = manifest.stages[key];
     if (record?.state !== 'done') continue;
     for (const out of Object.keys(record.outputs)) {

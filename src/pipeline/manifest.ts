@@ -107,6 +107,8 @@ export interface StageResult {
 export interface RunLedger {
   readonly runDir: string;
   manifest(): Manifest;
+  /** Stage keys this process ran or found up to date, in order (a manifest may also hold stages of older configs). */
+  visited(): readonly string[];
   runStage<T extends Record<string, number>>(spec: StageSpec<T>): Promise<StageResult>;
 }
 
@@ -148,10 +150,13 @@ export async function openLedger(
     return true;
   };
 
+  const visited: string[] = [];
   return {
     runDir,
     manifest: () => manifest,
+    visited: () => visited,
     async runStage(spec) {
+      if (!visited.includes(spec.key)) visited.push(spec.key);
       const inputHash = contentHash(spec.inputs);
       const previous = manifest.stages[spec.key];
       if ((await isComplete(previous, inputHash, spec.outputs)) && previous) {
