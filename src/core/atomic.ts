@@ -53,19 +53,34 @@ export async function createAtomicWriter(path: string): Promise<AtomicWriter> {
     stream.once('error', reject);
   });
   let done = false;
+  // One listener for the stream's whole life: a failed write rejects every later call with the same error.
+  let failure: Error | undefined;
+  stream.on('error', (err) => {
+    failure = err;
+  });
   const finish = () =>
     new Promise<void>((resolve, reject) => {
       stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });
   return {
     path,
-    write: (chunk) =>
-      new Promise<void>((resolve, reject) => {
-        if (done) return reject(new Error(`atomic writer for ${path} is already closed`));
-        if (stream.write(chunk)) resolve();
-        else stream.once('drain', resolve);
-        stream.once('error', reject);
-      }),
+    write: (chunk) => {
+      if (done) return Promise.reject(new Error(`atomic writer for ${path} is already closed`));
+      if (failure) return Promise.reject(failure);
+      if (stream.write(chunk)) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        const onError = (err: Error) => {
+          stream.off('drain', onDrain);
+          reject(err);
+        };
+        stream.once('drain', onDrain);
+        stream.once('error', onError);
+      });
+    },
     commit: async () => {
       if (done) return;
       done = true;

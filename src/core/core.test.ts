@@ -104,6 +104,24 @@ describe('atomic writes', () => {
     await aborted.abort();
     expect((await readdir(dir)).sort()).toEqual(['lines.jsonl']);
   });
+
+  it('keeps no listener per write (thousands of writes, no MaxListenersExceededWarning)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlthink-core-'));
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const w = await createAtomicWriter(join(dir, 'many.jsonl'));
+      const line = `${'x'.repeat(1000)}\n`;
+      for (let i = 0; i < 5000; i++) await w.write(line);
+      await w.commit();
+      expect((await readFile(join(dir, 'many.jsonl'), 'utf8')).length).toBe(5000 * line.length);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((x) => x.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
 
 describe('mapPool', () => {
