@@ -6,6 +6,7 @@ import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
 import type { Checkpoint } from '../backends/types.ts';
 import { AbortedError, createRng } from '../core/index.ts';
 import { readJsonlAll } from '../data/index.ts';
+import { policyPromptText } from '../data/problem-text.ts';
 import { Problem } from '../data/types.ts';
 import { asF32, compile, createGraph, f32, gradients, i64, type Tensor } from '../engine/index.ts';
 import { initParams, loadCheckpoint, paramSpecs, saveCheckpoint, tinyConfig, vlmForward } from '../model/index.ts';
@@ -13,7 +14,7 @@ import { parseGrpoConfig } from './config.ts';
 import { grpoLoss, targetLogProbs } from './graph-losses.ts';
 import { runGrpo } from './grpo.ts';
 import { tokenizerFor, worldSplit } from './learning-fixture.ts';
-import { defaultPromptText, encodeProblems } from './policy-io.ts';
+import { encodeProblems } from './policy-io.ts';
 import { aggregationWeights } from './policy-loss.ts';
 
 describe('the whole GRPO loss through the engine', () => {
@@ -188,7 +189,7 @@ describe('GRPO checkpoints', () => {
       tokenizer: ck.tokenizer as NonNullable<typeof ck.tokenizer>,
     };
     const { records } = await readJsonlAll(join(dir, 'rl.jsonl'), Problem);
-    const problems = await encodeProblems(records, policy, dir, defaultPromptText);
+    const problems = await encodeProblems(records, policy, dir, policyPromptText);
     const run = async (overrides: Record<string, unknown>, score: (text: string, i: number) => number) => {
       const metrics: Record<string, number | string>[] = [];
       const res = await runGrpo({
@@ -220,5 +221,39 @@ describe('GRPO checkpoints', () => {
     // A constant reward of 1, minus the overlong penalty that starts at 0 tokens: below 1 on average.
     const overlong = await run({ overlongBuffer: 8 }, () => 1);
     for (const m of overlong) expect(m.reward_mean as number).toBeLessThan(1);
+  });
+
+  it('scores the reference at the rollout temperature: KL is zero while the policy is still the reference', async () => {
+    const ck = await loadCheckpoint(init.path);
+    const policy = {
+      config: ck.config,
+      params: ck.params,
+      tokenizer: ck.tokenizer as NonNullable<typeof ck.tokenizer>,
+    };
+    const { records } = await readJsonlAll(join(dir, 'rl.jsonl'), Problem);
+    const problems = await encodeProblems(records, policy, dir, policyPromptText);
+    for (const temperature of [0.6, 1]) {
+      const metrics: Record<string, number | string>[] = [];
+      await runGrpo({
+        config: parseGrpoConfig({
+          rolloutBatchSize: 4,
+          groupSize: 3,
+          miniBatchSize: 4,
+          maxResponseTokens: 8,
+          temperature,
+        }),
+        policy,
+        problems,
+        totalSteps: 1,
+        freezeVision: false,
+        threads: 1,
+        score: (text) => ({ score: text.length % 2, correct: false, formatOk: false }),
+        onStep: (m) => {
+          metrics.push(m);
+        },
+      });
+      // The first update's loss is computed before the parameters move: policy == reference, so every token's KL is 0.
+      expect(Math.abs(metrics[0]?.kl as number)).toBeLessThan(1e-5);
+    }
   });
 });

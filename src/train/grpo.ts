@@ -6,8 +6,11 @@
  *   metrics -> resumable checkpoint.
  *
  * Simplifications, stated up front:
- * - As in verl / EasyR1, the loss scores tokens at the rollout temperature (logits / T). At T = 1 the old policy's
- *   log-probs are the sampler's; at other temperatures they are recomputed by one forward pass before the updates.
+ * - As in verl / EasyR1, the loss scores tokens at the rollout temperature (logits / T), and so do the old policy's
+ *   and the reference's log-probs (verl passes the rollout temperature to both). At T = 1 the old log-probs are the
+ *   sampler's; at other temperatures they are recomputed by one forward pass before the updates. (A reference scored
+ *   at T = 1 against a policy scored at T < 1 makes the KL term push every sampled token, rewarded or not, towards
+ *   the flatter T = 1 distribution: measured, it undid what the advantages taught.)
  * - With kl = 'off' (or klCoef 0) no reference model is run.
  * - Mini-batches take prompt groups in rollout order (verl may shuffle them); the aggregation weights are computed
  *   per mini-batch, as verl's agg_loss does.
@@ -111,13 +114,14 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
     loss: { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh, dualClip: cfg.dualClip, kl: cfg.kl, klCoef: cfg.klCoef },
     temperature: cfg.temperature,
   });
-  const oldLogprobs = cfg.temperature === 1 ? undefined : await compileTargetLogprobs(model, cfg.temperature, session);
+  const useKl = cfg.kl !== 'off' && cfg.klCoef !== 0;
+  const scoreAtT =
+    cfg.temperature === 1 && !useKl ? undefined : await compileTargetLogprobs(model, cfg.temperature, session);
   const state: TrainState = run.resume
     ? { ...run.resume.state, params: { ...run.resume.state.params } }
     : { step: 0, params: { ...policy.params }, m: {}, v: {} };
-  const useKl = cfg.kl !== 'off' && cfg.klCoef !== 0;
   const actor = await createVlmRuntime(model, state.params, { session });
-  const ref = useKl ? await createVlmRuntime(model, run.reference ?? policy.params, { session }) : undefined;
+  const refParams = useKl ? (run.reference ?? policy.params) : undefined;
   let cursor = run.resume?.progress.cursor ?? startCursor;
   const rng = createRng(run.resume?.progress.rng ?? createRng(cfg.seed).fork('grpo').state());
   const firstStep = run.resume?.progress.step ?? 0;
@@ -205,25 +209,21 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
       ? informativeGroups(groups.map((g) => g.map((r) => r.reward))).map((i) => groups[i] as Rollout[])
       : groups;
 
-    // 3. Old log-probs at the rollout temperature (when not 1), and reference log-probs of the kept completions.
-    if (oldLogprobs) {
+    // 3. Old log-probs (when T != 1) and reference log-probs of the kept completions, both at the rollout temperature.
+    if (scoreAtT && (cfg.temperature !== 1 || refParams)) {
       for (const part of chunks(kept.flat(), 256)) {
         const batch = padBatch(part, tok.pad);
-        const lp = await oldLogprobs(state.params, batch, stackImages(part.map((r) => r.image)));
-        gatherResponseValues(batch, lp).forEach((v, i) => {
-          (part[i] as Rollout).oldLogp = v;
-        });
-      }
-    }
-    if (ref) {
-      for (const part of chunks(kept.flat(), 256)) {
-        const lps = await ref.logprobs({
-          images: stackImages(part.map((r) => r.image)),
-          tokens: part.map((r) => [...r.promptIds, ...r.responseIds]),
-        });
-        part.forEach((r, i) => {
-          r.refLogp = Array.from((lps[i] as Float32Array).subarray(r.promptIds.length - 1));
-        });
+        const images = stackImages(part.map((r) => r.image));
+        if (cfg.temperature !== 1) {
+          gatherResponseValues(batch, await scoreAtT(state.params, batch, images)).forEach((v, i) => {
+            (part[i] as Rollout).oldLogp = v;
+          });
+        }
+        if (refParams) {
+          gatherResponseValues(batch, await scoreAtT(refParams, batch, images)).forEach((v, i) => {
+            (part[i] as Rollout).refLogp = v;
+          });
+        }
       }
     }
 
@@ -259,7 +259,7 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
               batch,
             ),
             ref_logp: f32Feed(
-              ref
+              refParams
                 ? scatterResponseValues(
                     batch,
                     part.map((r) => r.refLogp),
