@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policyPromptText } from '../data/problem-text.ts';
 import { initParams, loadCheckpoint, saveCheckpoint, tinyConfig } from '../model/index.ts';
 import { tokenizerFor, worldSplit } from '../train/learning-fixture.ts';
-import { defaultPromptText } from '../train/policy-io.ts';
 import { createEmbeddedGenerator } from './embedded-generator.ts';
 import { createEmbeddedTrainer } from './embedded-trainer.ts';
 import type { Checkpoint, StepMetrics } from './types.ts';
@@ -92,7 +92,7 @@ describe('embedded trainer and generator', () => {
         role: 'user' as const,
         content: [
           { type: 'image' as const, image: { path: firstPng } },
-          { type: 'text' as const, text: defaultPromptText({ ...problem } as never) },
+          { type: 'text' as const, text: policyPromptText({ ...problem } as never) },
         ],
       },
     ];

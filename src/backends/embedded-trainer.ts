@@ -19,6 +19,7 @@ import {
   writeJsonAtomic,
 } from '../core/index.ts';
 import { readJsonlAll } from '../data/index.ts';
+import { policyPromptText } from '../data/problem-text.ts';
 import { Problem, SftExample } from '../data/types.ts';
 import type { TrainState } from '../engine/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../model/index.ts';
@@ -33,7 +34,7 @@ import {
   type SftConfig,
 } from '../train/index.ts';
 import { appendMetrics } from '../train/metrics.ts';
-import { defaultPromptText, encodeProblems, encodeSftExamples, type PolicyState } from '../train/policy-io.ts';
+import { encodeProblems, encodeSftExamples, type PolicyState } from '../train/policy-io.ts';
 import { computeReward } from '../verify/rewards.ts';
 import type { Checkpoint, RlJob, SftJob, StepMetrics, Trainer } from './types.ts';
 
@@ -125,7 +126,7 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
   const grpoConfig = parseGrpoConfig(options.grpo ?? {}, preset);
   const log = options.logger ?? silentLogger;
   const threads = options.threads ?? 0;
-  const promptText = options.promptText ?? defaultPromptText;
+  const promptText = options.promptText ?? policyPromptText;
 
   return {
     id: 'embedded',

@@ -4,12 +4,13 @@ import { ConfigError } from '../core/index.ts';
 import { loadMathVerse, type MathVerseRecord, mathVerseRecordOf } from '../data/adapters/mathverse.ts';
 import { loadMathVision, type MathVisionRecord, mathVisionRecordOf } from '../data/adapters/mathvision.ts';
 import { loadMathVista, type MathVistaRecord, mathVistaRecordOf } from '../data/adapters/mathvista.ts';
+import { policyPromptText, problemText, THINK_INSTRUCTION } from '../data/problem-text.ts';
 import type { Problem } from '../data/types.ts';
 import { type FamilyName, generateDataset } from '../world/index.ts';
 import { mathVerseScores, scoreMathVerse } from './mathverse/index.ts';
 import { mathVisionPrompt, mathVisionResult, scoreMathVisionResponse } from './mathvision/index.ts';
 import { type IntegerRule, MATHVISTA_SCORE_KEYS, mathVistaScores, scoreMathVista } from './mathvista/index.ts';
-import { openVlThinkerGold, questionWithChoices, scoreOpenVlThinker, THINK_INSTRUCTION } from './openvlthinker-mode.ts';
+import { openVlThinkerGold, scoreOpenVlThinker } from './openvlthinker-mode.ts';
 import type { TextGenerator } from './text-generator.ts';
 import { type BenchScore, type GroupCell, groupAccuracy, percent, type ScoredRow, type ScoreSummary } from './types.ts';
 
@@ -209,7 +210,7 @@ function mathVisionBench(name: 'mathvision' | 'mathvision-testmini', file: strin
       if (mode === 'official') return mathVisionPrompt(record);
       // The paper's MathVision prompt: choices listed as (A) ... (E) and a hint asking for the letter at the end.
       const hint = record.options.length > 0 ? '\nAnswer with the option letter at the end.' : '';
-      return withInstruction(`${questionWithChoices(problem)}${hint}`, mode);
+      return withInstruction(`${problemText(problem)}${hint}`, mode);
     },
     async score(items, ctx) {
       const records = items.map((i) => mathVisionRecordOf(i.problem));
@@ -237,7 +238,7 @@ const world: Benchmark = {
     });
     return records.map((r) => ({ problem: r.problem, images: [{ bytes: r.png, mime: 'image/png' }] }));
   },
-  promptText: (problem) => `${questionWithChoices(problem)}\n${THINK_INSTRUCTION}`,
+  promptText: policyPromptText,
   async score(items) {
     const rows = openVlThinkerRows(items);
     const judged = items.map((item, i) => ({ problem: item.problem, correct: rows[i]?.correct === true }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openVlThinkerGold, questionWithChoices, scoreOpenVlThinker } from './openvlthinker-mode.ts';
+import { problemText } from '../data/problem-text.ts';
+import { openVlThinkerGold, scoreOpenVlThinker } from './openvlthinker-mode.ts';
 
 describe("OpenVLThinker's evaluation mode", () => {
   it.each([
@@ -15,6 +16,6 @@ describe("OpenVLThinker's evaluation mode", () => {
   it('maps a gold option text to its letter and lists choices as (A) ...', () => {
     const problem = { question: 'Which?', choices: ['red', 'blue'], answer: 'blue', answerType: 'choice' as const };
     expect(openVlThinkerGold(problem)).toBe('B');
-    expect(questionWithChoices(problem)).toBe('Which?\nChoices:\n(A) red\n(B) blue');
+    expect(problemText(problem)).toBe('Which?\nChoices:\n(A) red\n(B) blue');
   });
 });

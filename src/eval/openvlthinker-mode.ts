@@ -1,3 +1,4 @@
+import { CHOICE_LETTERS } from '../data/problem-text.ts';
 import type { Problem } from '../data/types.ts';
 import { extractAnswerTag, gradeAnswer } from '../verify/index.ts';
 import type { ScoredRow } from './types.ts';
@@ -5,28 +6,15 @@ import type { ScoredRow } from './types.ts';
 /**
  * OpenVLThinker's own evaluation (what its paper reports): the answer is the text inside the first
  * `<answer>...</answer>`; no tag = wrong; the gold of a multiple-choice problem is its option letter; correct when the
- * lowercased, trimmed strings are equal or MathRuler's grade_answer agrees. Prompts end with the instruction the
- * model was trained with (the same words as the loop's policy prompt).
+ * lowercased, trimmed strings are equal or MathRuler's grade_answer agrees. Prompts are the loop's policy prompt
+ * (`policyPromptText`, data/): the question, its lettered choices and the instruction the model was trained with.
  */
-
-export const THINK_INSTRUCTION =
-  'First think about the reasoning process as an internal monologue inside <think> </think>, ' +
-  'then give the final answer inside <answer> </answer>.';
-
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-
-/** The question with its choices listed as (A) ... — the loop's policy prompt layout. */
-export function questionWithChoices(problem: Pick<Problem, 'question' | 'choices'>): string {
-  if (!problem.choices || problem.choices.length === 0) return problem.question;
-  const options = problem.choices.map((c, i) => `(${LETTERS[i] ?? String(i)}) ${c}`).join('\n');
-  return `${problem.question}\nChoices:\n${options}`;
-}
 
 /** The gold answer as OpenVLThinker compares it: a choice's letter (an option text is mapped to its letter). */
 export function openVlThinkerGold(problem: Pick<Problem, 'answer' | 'choices' | 'answerType'>): string {
   if (problem.choices && problem.answerType === 'choice') {
     const index = problem.choices.indexOf(problem.answer);
-    if (index >= 0) return LETTERS[index] ?? problem.answer;
+    if (index >= 0) return CHOICE_LETTERS[index] ?? problem.answer;
   }
   return problem.answer;
 }

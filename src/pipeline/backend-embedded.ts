@@ -34,6 +34,7 @@ export async function createEmbeddedDeps(
       imageSize: req.imageSize,
       noise: req.captionNoise,
       ...(req.families ? { families: req.families as FamilyName[] } : {}),
+      ...(req.tiers ? { tiers: [...req.tiers] } : {}),
     }).map((r) => ({ problem: r.problem, png: r.png }));
   return {
     world,

@@ -18,6 +18,8 @@ export interface WorldRequest {
   readonly imageSize: number;
   readonly captionNoise: number;
   readonly families: readonly string[] | null;
+  /** World difficulty tiers to draw from (null: every tier each family has). */
+  readonly tiers: readonly ('easy' | 'medium' | 'hard')[] | null;
 }
 
 /** A verdict on one completion: the verifier's answer extraction and equivalence (verify/). */

@@ -1,29 +1,14 @@
 import { isAbsolute, join } from 'node:path';
 import type { Prompt } from '../backends/types.ts';
+import { CHOICE_LETTERS, policyPromptText } from '../data/problem-text.ts';
 import type { Problem } from '../data/types.ts';
 
 /**
  * The prompts of the loop. The policy sees the image and the question followed by the paper's RL instruction; the
  * text reasoner of round 1 sees the caption instead of the image. SFT examples store the policy's prompt text, so the
- * model is trained, rolled out and evaluated on the same words.
+ * model is trained, rolled out and evaluated on the same words (`policyPromptText`, data/).
  */
-export const THINK_INSTRUCTION =
-  'First think about the reasoning process as an internal monologue inside <think> </think>, ' +
-  'then give the final answer inside <answer> </answer>.';
-
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-
-export function questionText(problem: Problem): string {
-  if (!problem.choices || problem.choices.length === 0) return problem.question;
-  const options = problem.choices.map((c, i) => `(${LETTERS[i] ?? String(i)}) ${c}`).join('\n');
-  return `${problem.question}\nChoices:\n${options}`;
-}
-
-/** The text the policy model reads next to the image. */
-export function policyPromptText(problem: Problem): string {
-  return `${questionText(problem)}\n${THINK_INSTRUCTION}`;
-}
-
+export { policyPromptText, THINK_INSTRUCTION } from '../data/problem-text.ts';
 export function resolveImage(imageRoot: string, path: string): string {
   return isAbsolute(path) ? path : join(imageRoot, path);
 }
@@ -49,7 +34,7 @@ export function policyPrompt(
  * caption reader parses (`caption:`, `question:`, `(A) option`).
  */
 export function reasonerPrompt(problem: Problem, caption: string): Prompt {
-  const options = (problem.choices ?? []).map((c, i) => `(${LETTERS[i] ?? String(i)}) ${c}`);
+  const options = (problem.choices ?? []).map((c, i) => `(${CHOICE_LETTERS[i] ?? String(i)}) ${c}`);
   const lines = [`caption: ${caption}`, `question: ${problem.question}`, ...options];
   lines.push('Reason step by step inside <think> </think>, then give the final answer inside <answer> </answer>.');
   return [{ role: 'user', content: lines.join('\n') }];

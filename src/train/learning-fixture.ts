@@ -5,11 +5,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRng } from '../core/index.ts';
+import { policyPromptText, THINK_INSTRUCTION } from '../data/problem-text.ts';
 import type { Problem, SftExample } from '../data/types.ts';
 import { createTokenizer, type Tokenizer } from '../model/index.ts';
 import { accuracyReward } from '../verify/rewards.ts';
 import { type FamilyName, generateDataset, readCaption, type Split } from '../world/index.ts';
-import { defaultPromptText, THINK_INSTRUCTION } from './policy-io.ts';
 
 export interface WorldSplit {
   readonly problems: Problem[];
@@ -50,7 +50,7 @@ export async function worldSplit(
       id: `${r.problem.id}-sft`,
       problemId: r.problem.id,
       images: r.problem.images,
-      prompt: defaultPromptText(r.problem),
+      prompt: policyPromptText(r.problem),
       response: trace,
       answer: r.problem.answer,
     });

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.ts';
+import { policyPromptText } from '../data/problem-text.ts';
 import { createVlmRuntime, initParams, type Tokenizer, tinyConfig, type VlmConfig } from '../model/index.ts';
 import { openVLThinkerReward } from '../verify/rewards.ts';
 import { parseGrpoConfig, parseSftConfig } from './config.ts';
 import { runGrpo } from './grpo.ts';
 import { tokenizerFor, type WorldSplit, worldSplit } from './learning-fixture.ts';
 import {
-  defaultPromptText,
   type EncodedExample,
   encodeProblems,
   encodeSftExamples,
@@ -91,7 +91,7 @@ describe('learning evidence', () => {
     });
     const before = await validation(sft.policy);
     const beforeGreedy = await greedy(sft.policy);
-    const problems = await encodeProblems(rl.problems, sft.policy, dir, defaultPromptText);
+    const problems = await encodeProblems(rl.problems, sft.policy, dir, policyPromptText);
     const perm = createRng(9).shuffle([...problems.keys()]);
     const grpo = async (shuffled: boolean) => {
       const res = await runGrpo({

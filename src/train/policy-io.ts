@@ -29,21 +29,6 @@ export interface EncodedExample extends TokenSequence {
   readonly choices: readonly string[] | null;
 }
 
-/** The paper's RL instruction after the question (same words as the pipeline's prompts, so SFT and RL agree). */
-export const THINK_INSTRUCTION =
-  'First think about the reasoning process as an internal monologue inside <think> </think>, ' +
-  'then give the final answer inside <answer> </answer>.';
-
-/** The policy's prompt text for a problem: question, lettered choices, instruction. */
-export function defaultPromptText(problem: Problem): string {
-  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const choices =
-    problem.choices && problem.choices.length > 0
-      ? `\nChoices:\n${problem.choices.map((c, i) => `(${letters[i] ?? String(i)}) ${c}`).join('\n')}`
-      : '';
-  return `${problem.question}${choices}\n${THINK_INSTRUCTION}`;
-}
-
 /** The same text layout for training and generation: <bos> + prompt. */
 export function encodePrompt(tokenizer: Tokenizer, text: string): number[] {
   return tokenizer.encode(text, { bos: true });

@@ -104,35 +104,38 @@ describe.skipIf(!hasSharedData)(
     const files = hasSharedData ? readdirSync(`${dir}/outputs`).filter((f) => f.endsWith('.jsonl')) : [];
     let testSet: Promise<MathVisionRecord[]> | undefined;
 
-    it.each(files)('%s: official extraction reproduces model_answer and correct on >= 99.5%% of rows', async (file) => {
-      testSet ??= readJsonlFile(`${dir}/test.jsonl`, MathVisionRecord);
-      const test = await testSet;
-      const byId = new Map(test.map((r) => [r.id, r]));
-      const outputs = await readJsonlFile(`${dir}/outputs/${file}`, MathVisionOutput);
-      let sameAnswer = 0;
-      let sameCorrect = 0;
-      const rows = outputs.map((o) => {
-        const record = byId.get(o.id);
-        if (!record) throw new Error(`unknown id ${o.id}`);
-        const answer = extractMathVision(o.response ?? '');
-        const correct = mathVisionCorrect(answer, record);
-        if (answer === o.model_answer) sameAnswer++;
-        if (correct === o.correct) sameCorrect++;
-        return { record, correct };
-      });
-      expect(sameAnswer / outputs.length).toBeGreaterThanOrEqual(0.995);
-      expect(sameCorrect / outputs.length).toBeGreaterThanOrEqual(0.995);
-      // From the stored verdicts the result file regenerates byte for byte; from ours, all but the groups of the
-      // (at most one) row whose verdict differs.
-      const stored = readFileSync(`${dir}/outputs/${file.replace('.jsonl', '_result.json')}`, 'utf8');
-      const fromStored = mathVisionResult(
-        outputs.map((o) => ({ record: byId.get(o.id) as MathVisionRecord, correct: o.correct === true })),
-      );
-      expect(JSON.stringify(fromStored, null, 4)).toBe(stored.trim());
-      const ours = mathVisionResult(rows);
-      const storedJson = JSON.parse(stored) as Record<string, string>;
-      const differing = Object.keys(storedJson).filter((k) => storedJson[k] !== ours[k]);
-      expect(differing.length).toBeLessThanOrEqual(5 * (outputs.length - sameCorrect));
-    });
+    it.each(files)(
+      '%s: official extraction reproduces model_answer and correct on at least 99.5 percent of rows',
+      async (file) => {
+        testSet ??= readJsonlFile(`${dir}/test.jsonl`, MathVisionRecord);
+        const test = await testSet;
+        const byId = new Map(test.map((r) => [r.id, r]));
+        const outputs = await readJsonlFile(`${dir}/outputs/${file}`, MathVisionOutput);
+        let sameAnswer = 0;
+        let sameCorrect = 0;
+        const rows = outputs.map((o) => {
+          const record = byId.get(o.id);
+          if (!record) throw new Error(`unknown id ${o.id}`);
+          const answer = extractMathVision(o.response ?? '');
+          const correct = mathVisionCorrect(answer, record);
+          if (answer === o.model_answer) sameAnswer++;
+          if (correct === o.correct) sameCorrect++;
+          return { record, correct };
+        });
+        expect(sameAnswer / outputs.length).toBeGreaterThanOrEqual(0.995);
+        expect(sameCorrect / outputs.length).toBeGreaterThanOrEqual(0.995);
+        // From the stored verdicts the result file regenerates byte for byte; from ours, all but the groups of the
+        // (at most one) row whose verdict differs.
+        const stored = readFileSync(`${dir}/outputs/${file.replace('.jsonl', '_result.json')}`, 'utf8');
+        const fromStored = mathVisionResult(
+          outputs.map((o) => ({ record: byId.get(o.id) as MathVisionRecord, correct: o.correct === true })),
+        );
+        expect(JSON.stringify(fromStored, null, 4)).toBe(stored.trim());
+        const ours = mathVisionResult(rows);
+        const storedJson = JSON.parse(stored) as Record<string, string>;
+        const differing = Object.keys(storedJson).filter((k) => storedJson[k] !== ours[k]);
+        expect(differing.length).toBeLessThanOrEqual(5 * (outputs.length - sameCorrect));
+      },
+    );
   },
 );

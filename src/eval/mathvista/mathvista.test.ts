@@ -116,7 +116,7 @@ describe.skipIf(!hasSharedData)(
     const sortSkills = (s: unknown) =>
       JSON.stringify(s, (k, v) => (k === 'skills' ? Object.fromEntries(Object.entries(v).sort()) : v));
 
-    it.each(files)('%s: legacy rule reproduces stored true_false on >= 99.5%% of rows', async (file) => {
+    it.each(files)('%s: legacy rule reproduces stored true_false on at least 99.5 percent of rows', async (file) => {
       const records = await readMathVistaFile(`${dir}/${file}`);
       const { rows, scores } = await scoreMathVista(records, { integerRule: 'legacy', useStoredExtraction: true });
       const same = rows.filter((r, i) => r.correct === (records[i]?.true_false ?? false)).length;

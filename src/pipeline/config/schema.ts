@@ -28,6 +28,14 @@ export const DataConfig = z
         .nullable()
         .default(null)
         .describe('world families to draw from (null: all nine; see `vlthink data synth --help`)'),
+      tiers: z
+        .array(z.enum(['easy', 'medium', 'hard']))
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          "the world's own tiers to draw from (null: every tier a family has); RL tiers come from the difficulty stage",
+        ),
       captionNoise: z
         .number()
         .min(0)

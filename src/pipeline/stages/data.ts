@@ -49,6 +49,7 @@ async function writeData(ctx: StageContext, cfg: DataConfig, dir: string): Promi
       imageSize: cfg.imageSize,
       captionNoise: cfg.captionNoise,
       families: cfg.families,
+      tiers: cfg.tiers,
     });
     const problems: Problem[] = [];
     for (const [i, { problem, png }] of samples.entries()) {
