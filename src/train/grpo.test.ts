@@ -181,7 +181,12 @@ describe('GRPO checkpoints', () => {
     expect(a.params['head.w']).not.toEqual(initParams0['head.w']);
   });
 
-  it('with DAPO dynamic sampling updates only on groups whose rewards differ, and the overlong penalty lowers rewards', async () => {
+  /** GRPO from the init checkpoint on the 12 problems, a few small steps; the metrics of each step. */
+  async function grpoMetrics(
+    overrides: Record<string, unknown>,
+    score: (text: string, i: number) => number,
+    totalSteps = 2,
+  ): Promise<Record<string, number | string>[]> {
     const ck = await loadCheckpoint(init.path);
     const policy = {
       config: ck.config,
@@ -190,70 +195,45 @@ describe('GRPO checkpoints', () => {
     };
     const { records } = await readJsonlAll(join(dir, 'rl.jsonl'), Problem);
     const problems = await encodeProblems(records, policy, dir, policyPromptText);
-    const run = async (overrides: Record<string, unknown>, score: (text: string, i: number) => number) => {
-      const metrics: Record<string, number | string>[] = [];
-      const res = await runGrpo({
-        config: parseGrpoConfig({
-          rolloutBatchSize: 4,
-          groupSize: 3,
-          miniBatchSize: 2,
-          maxResponseTokens: 8,
-          ...overrides,
-        }),
-        policy,
-        problems,
-        totalSteps: 2,
-        freezeVision: false,
-        threads: 1,
-        score: (text, i) => ({ score: score(text, i), correct: false, formatOk: false }),
-        onStep: (m) => {
-          metrics.push(m);
-        },
-      });
-      expect(res.progress.step).toBe(2);
-      return metrics;
-    };
+    const metrics: Record<string, number | string>[] = [];
+    const res = await runGrpo({
+      config: parseGrpoConfig({
+        rolloutBatchSize: 4,
+        groupSize: 3,
+        miniBatchSize: 2,
+        maxResponseTokens: 8,
+        ...overrides,
+      }),
+      policy,
+      problems,
+      totalSteps,
+      freezeVision: false,
+      threads: 1,
+      score: (text, i) => ({ score: score(text, i), correct: false, formatOk: false }),
+      onStep: (m) => {
+        metrics.push(m);
+      },
+    });
+    expect(res.progress.step).toBe(totalSteps);
+    return metrics;
+  }
+
+  it('with DAPO dynamic sampling updates only on groups whose rewards differ, and the overlong penalty lowers rewards', async () => {
     // Problems 0 and 1 are scored by the text (their groups differ); every other problem always gets 1.
-    const dynamic = await run({ dynamicSampling: true }, (text, i) => (i < 2 ? text.length % 2 : 1));
+    const dynamic = await grpoMetrics({ dynamicSampling: true }, (text, i) => (i < 2 ? text.length % 2 : 1));
     for (const m of dynamic) expect(m.kept_groups as number).toBeLessThan(4);
-    const plain = await run({}, (text, i) => (i < 2 ? text.length % 2 : 1));
+    const plain = await grpoMetrics({}, (text, i) => (i < 2 ? text.length % 2 : 1));
     for (const m of plain) expect(m.kept_groups).toBe(4);
     // A constant reward of 1, minus the overlong penalty that starts at 0 tokens: below 1 on average.
-    const overlong = await run({ overlongBuffer: 8 }, () => 1);
+    const overlong = await grpoMetrics({ overlongBuffer: 8 }, () => 1);
     for (const m of overlong) expect(m.reward_mean as number).toBeLessThan(1);
   });
 
   it('scores the reference at the rollout temperature: KL is zero while the policy is still the reference', async () => {
-    const ck = await loadCheckpoint(init.path);
-    const policy = {
-      config: ck.config,
-      params: ck.params,
-      tokenizer: ck.tokenizer as NonNullable<typeof ck.tokenizer>,
-    };
-    const { records } = await readJsonlAll(join(dir, 'rl.jsonl'), Problem);
-    const problems = await encodeProblems(records, policy, dir, policyPromptText);
     for (const temperature of [0.6, 1]) {
-      const metrics: Record<string, number | string>[] = [];
-      await runGrpo({
-        config: parseGrpoConfig({
-          rolloutBatchSize: 4,
-          groupSize: 3,
-          miniBatchSize: 4,
-          maxResponseTokens: 8,
-          temperature,
-        }),
-        policy,
-        problems,
-        totalSteps: 1,
-        freezeVision: false,
-        threads: 1,
-        score: (text) => ({ score: text.length % 2, correct: false, formatOk: false }),
-        onStep: (m) => {
-          metrics.push(m);
-        },
-      });
+      const [first] = await grpoMetrics({ miniBatchSize: 4, temperature }, (text) => text.length % 2, 1);
       // The first update's loss is computed before the parameters move: policy == reference, so every token's KL is 0.
-      expect(Math.abs(metrics[0]?.kl as number)).toBeLessThan(1e-5);
+      expect(Math.abs(first?.kl as number)).toBeLessThan(1e-5);
     }
   });
 });
