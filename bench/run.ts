@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- run`: the product end to end — `vlthink run` on the embedded preset in a fresh run directory, as
  * `npm start` does — timed, with the accuracy table's shape checked (RL_1 > SFT_1, RL_2 >= RL_1). The figure is the
- * wall time as a fraction of the 15-minute budget on this machine's cores.
+ * wall time as a fraction of the 15-minute budget on this machine's cores. The run directory is removed when the run
+ * shows the paper's shape and kept (its path printed) otherwise, for its metrics and evaluation records.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,6 +20,7 @@ export async function run(): Promise<void> {
     child.on('close', (c) => done(c ?? 1));
   });
   const seconds = (performance.now() - t0) / 1000;
+  let keep = true;
   try {
     if (code !== 0) {
       process.stdout.write(`${JSON.stringify({ bench: 'run', error: `vlthink run exited with ${code}`, seconds })}\n`);
@@ -38,10 +40,11 @@ export async function run(): Promise<void> {
     const [r1, r2] = summary.rounds;
     const shape =
       r1 !== undefined && r1.rl.accuracy > r1.sft.accuracy && (r2 === undefined || r2.rl.accuracy >= r1.rl.accuracy);
+    keep = !shape;
     process.stdout.write(
-      `${JSON.stringify({ bench: 'run', preset: 'embedded', cores: availableParallelism(), seconds: Math.round(seconds), budgetFraction: Number((seconds / BUDGET_S).toFixed(3)), test: summary.test, ...acc, paperShape: shape })}\n`,
+      `${JSON.stringify({ bench: 'run', preset: 'embedded', cores: availableParallelism(), seconds: Math.round(seconds), budgetFraction: Number((seconds / BUDGET_S).toFixed(3)), test: summary.test, ...acc, paperShape: shape, ...(keep ? { runDir: join(out, 'embedded') } : {}) })}\n`,
     );
   } finally {
-    await rm(out, { recursive: true, force: true });
+    if (!keep) await rm(out, { recursive: true, force: true });
   }
 }

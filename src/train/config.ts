@@ -47,7 +47,7 @@ export const SftConfig = z
       .positive()
       .nullable()
       .default(null)
-      .describe('stop after this many optimizer steps (null: epochs decide)'),
+      .describe('optimizer steps of the run, in place of the epochs (null: the epochs decide)'),
     ...OptimizerFields,
     weightDecay: OptimizerFields.weightDecay.default(0).describe('AdamW weight decay (LLaMA-Factory / HF default 0)'),
     freezeVision: z
@@ -159,7 +159,7 @@ export const GrpoConfig = z
       .positive()
       .nullable()
       .default(null)
-      .describe('stop after this many rollout steps (null: the job episodes decide)'),
+      .describe('rollout steps of each GRPO job, in place of its episodes (null: the episodes decide)'),
     seed: z.number().int().default(1).describe('seed of data order and rollout sampling (EasyR1 default 1)'),
   })
   .strict();
@@ -194,6 +194,8 @@ export const embeddedGrpoConfig: GrpoConfig = Object.freeze(
     miniBatchSize: 16,
     // The tiny VLM's temperature-1 samples break its own template (measured: 15% right at T 1 vs 47% greedy), so
     // the reward mostly graded noise; at 0.8 GRPO raised held-out accuracy 47% -> 63% in 80 steps (src/train/learning.test.ts).
+    // The pipeline's embedded preset (a larger model, d 96 / 3 layers) overrides lr 2e-4 and 32 prompts a step:
+    // at these values its greedy accuracy fell (pipeline/config/presets.ts).
     temperature: 0.8,
     maxResponseTokens: 96,
     valEvery: 0,

@@ -95,7 +95,7 @@ describe('learning evidence', () => {
     const perm = createRng(9).shuffle([...problems.keys()]);
     const grpo = async (shuffled: boolean) => {
       const res = await runGrpo({
-        config: parseGrpoConfig({ maxResponseTokens: 40 }), // the embedded preset: n 8, 16 prompts, T 0.8, lr 5e-4
+        config: parseGrpoConfig({ maxResponseTokens: 40 }), // train/'s embedded GRPO defaults: n 8, 16 prompts, T 0.8, lr 5e-4
         policy: sft.policy,
         problems,
         totalSteps: 100,
