@@ -210,7 +210,7 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
       : groups;
 
     // 3. Old log-probs (when T != 1) and reference log-probs of the kept completions, both at the rollout temperature.
-    if (scoreAtT && (cfg.temperature !== 1 || refParams)) {
+    if (scoreAtT) {
       for (const part of chunks(kept.flat(), 256)) {
         const batch = padBatch(part, tok.pad);
         const images = stackImages(part.map((r) => r.image));
