@@ -46,9 +46,10 @@ export const PRESETS = {
     filter: { markers: [...PAPER_MARKERS, ...REFLECTION_MARKERS], keepPrevious: true },
     name: 'embedded-quick',
     rounds: 2,
-    data: { kind: 'world', train: 48, test: 32, families: EMBEDDED_FAMILIES },
+    // The embedded preset's choices at a toy size, so the test runs the same code paths.
+    data: { kind: 'world', train: 48, test: 32, families: EMBEDDED_FAMILIES, tiers: ['easy'] },
     distill: { k: 2 },
-    regenerate: { k: 2 },
+    regenerate: { k: 1, temperature: 0 },
     difficulty: { k: 2 },
     sft: { epochs: 4, evalLimit: 32, evalMaxTokens: 64 },
     rl: {
@@ -59,7 +60,7 @@ export const PRESETS = {
       valEvery: 0,
       stages: [
         { name: 'medium', tiers: ['medium'], episodes: 1, freezeVision: true },
-        { name: 'hard', tiers: ['hard'], episodes: 1, freezeVision: false },
+        { name: 'hard', tiers: ['medium', 'hard'], episodes: 1, freezeVision: false },
       ],
     },
   },
