@@ -3,7 +3,7 @@
  * ../shared/bench/torch_reference.py; 32 rollouts per step, prompt 8 tokens + 56 sampled = 64 text tokens).
  *
  * Figures: rollout_tokens_per_s (new tokens per second of the rollout phase: KV-cache sampling at temperature 1 with
- * log-probs, plus the frozen reference's log-probs of the same sequences) and update_tokens_per_s (response tokens
+ * log-probs, plus the frozen reference's log-probs of the same sequences, scored as `runGrpo` scores them) and update_tokens_per_s (response tokens
  * per second of the one-graph GRPO update: forward, clipped surrogate + low_var_kl, backward, clipping, AdamW).
  * Reference, measured in the same run on the same batch: the plain cross-entropy train step and bare sampling, so the
  * ratios say what the RL machinery costs on top of the engine.
@@ -16,7 +16,9 @@ import {
   batchFeeds,
   compileGrpoStep,
   compileSftStep,
+  compileTargetLogprobs,
   f32Feed,
+  gatherResponseValues,
   padBatch,
   paperGrpoConfig,
   scatterResponseValues,
@@ -41,7 +43,7 @@ export async function run(): Promise<void> {
   const images = Float32Array.from({ length: ROWS * imageValues(cfg) }, () => rng.next());
   const prompts = Array.from({ length: ROWS }, () => [1, ...Array.from({ length: PROMPT - 1 }, () => 3 + rng.int(60))]);
   const actor = await createVlmRuntime(cfg, params, { session });
-  const ref = await createVlmRuntime(cfg, params, { session });
+  const refLogprobs = await compileTargetLogprobs(cfg, 1, session);
   const g = paperGrpoConfig;
   const opt = { kind: 'adamw' as const, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
   const loss = { clipLow: g.clipLow, clipHigh: g.clipHigh, dualClip: g.dualClip, kl: g.kl, klCoef: g.klCoef };
@@ -60,11 +62,11 @@ export async function run(): Promise<void> {
     const samples = await actor.sample({ images, prompts }, { temperature: 1, maxTokens: NEW, seed: s });
     const sampled = performance.now() - t;
     const seqs = samples.map((r, i) => ({ promptIds: prompts[i] as number[], responseIds: r.tokens }));
-    const refLp = await ref.logprobs({ images, tokens: seqs.map((q) => [...q.promptIds, ...q.responseIds]) });
+    const batch = padBatch(seqs, 0);
+    const refLp = gatherResponseValues(batch, await refLogprobs(params, batch, images));
     const rolloutMs = performance.now() - t;
     const newTokens = samples.reduce((a, r) => a + r.tokens.length, 0);
 
-    const batch = padBatch(seqs, 0);
     const w = aggregationWeights(batch.responseLengths, 'token-mean');
     const weights = batch.mask.map((m, i) => m * (w[Math.floor(i / batch.length)] as number));
     const adv = seqs.map((q) => q.responseIds.map(() => rng.normal()));
@@ -80,13 +82,7 @@ export async function run(): Promise<void> {
         ),
         batch,
       ),
-      ref_logp: f32Feed(
-        scatterResponseValues(
-          batch,
-          refLp.map((lp) => Array.from(lp.subarray(PROMPT - 1))),
-        ),
-        batch,
-      ),
+      ref_logp: f32Feed(scatterResponseValues(batch, refLp), batch),
     };
     t = performance.now();
     await grpo.run(state, feeds, { lr: 1e-6 });
