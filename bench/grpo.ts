@@ -3,8 +3,9 @@
  * ../shared/bench/torch_reference.py; 32 rollouts per step, prompt 8 tokens + 56 sampled = 64 text tokens).
  *
  * Figures: rollout_tokens_per_s (new tokens per second of the rollout phase: KV-cache sampling at temperature 1 with
- * log-probs, plus the frozen reference's log-probs of the same sequences, scored as `runGrpo` scores them) and update_tokens_per_s (response tokens
- * per second of the one-graph GRPO update: forward, clipped surrogate + low_var_kl, backward, clipping, AdamW).
+ * log-probs, plus the frozen reference's log-probs of the same sequences, scored as `runGrpo` scores them) and
+ * update_tokens_per_s (response tokens per second of the one-graph GRPO update: forward, clipped surrogate +
+ * low_var_kl, backward, clipping, AdamW).
  * Reference, measured in the same run on the same batch: the plain cross-entropy train step and bare sampling, so the
  * ratios say what the RL machinery costs on top of the engine.
  */

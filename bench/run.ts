@@ -23,7 +23,9 @@ export async function run(): Promise<void> {
   let keep = true;
   try {
     if (code !== 0) {
-      process.stdout.write(`${JSON.stringify({ bench: 'run', error: `vlthink run exited with ${code}`, seconds })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ bench: 'run', error: `vlthink run exited with ${code}`, seconds, runDir: join(out, 'embedded') })}\n`,
+      );
       process.exitCode = 1;
       return;
     }
