@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyPromptText } from '../data/problem-text.ts';
 import { initParams, loadCheckpoint, saveCheckpoint, tinyConfig } from '../model/index.ts';
+import { parseGrpoConfig, parseSftConfig } from '../train/config.ts';
 import { tokenizerFor, worldSplit } from '../train/learning-fixture.ts';
 import { createEmbeddedGenerator } from './embedded-generator.ts';
 import { createEmbeddedTrainer } from './embedded-trainer.ts';
@@ -39,8 +40,8 @@ afterAll(async () => {
 
 describe('embedded trainer and generator', () => {
   const trainer = createEmbeddedTrainer({
-    sft: { maxSteps: 3, batchSize: 8, evalLimit: 4, evalMaxTokens: 8 },
-    grpo: { rolloutBatchSize: 4, groupSize: 2, miniBatchSize: 2, maxResponseTokens: 12, maxSteps: 2 },
+    sft: parseSftConfig({ maxSteps: 3, batchSize: 8, evalLimit: 4, evalMaxTokens: 8 }),
+    grpo: parseGrpoConfig({ rolloutBatchSize: 4, groupSize: 2, miniBatchSize: 2, maxResponseTokens: 12, maxSteps: 2 }),
     threads: 1,
   });
 

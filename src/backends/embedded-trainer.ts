@@ -24,11 +24,11 @@ import { Problem, SftExample } from '../data/types.ts';
 import type { TrainState } from '../engine/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../model/index.ts';
 import {
+  embeddedGrpoConfig,
+  embeddedSftConfig,
   type GrpoConfig,
   type GrpoProgress,
   grpoTotalSteps,
-  parseGrpoConfig,
-  parseSftConfig,
   runGrpo,
   runSft,
   type SftConfig,
@@ -39,12 +39,10 @@ import { computeReward } from '../verify/rewards.ts';
 import type { Checkpoint, RlJob, SftJob, StepMetrics, Trainer } from './types.ts';
 
 export interface EmbeddedTrainerOptions {
-  /** SFT settings over the preset (train/config.ts SftConfig). */
-  readonly sft?: Partial<SftConfig> | Record<string, unknown>;
-  /** GRPO settings over the preset (train/config.ts GrpoConfig). */
-  readonly grpo?: Partial<GrpoConfig> | Record<string, unknown>;
-  /** Which defaults fill unset fields: `embedded` (small, fast) or `paper`. */
-  readonly preset?: 'embedded' | 'paper';
+  /** SFT settings (default: train/'s embedded values; `parseSftConfig` builds one from a partial object). */
+  readonly sft?: SftConfig;
+  /** GRPO settings (default: train/'s embedded values; `parseGrpoConfig` builds one from a partial object). */
+  readonly grpo?: GrpoConfig;
   /** ONNX Runtime intra-op threads (0: the runtime decides). */
   readonly threads?: number;
   /** The policy's prompt text for an RL problem (default: question, lettered choices, the paper's instruction). */
@@ -121,9 +119,8 @@ function stepSink(file: string, job: { onStep?: (m: StepMetrics) => void }) {
 }
 
 export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Trainer {
-  const preset = options.preset ?? 'embedded';
-  const sftConfig = parseSftConfig(options.sft ?? {}, preset);
-  const grpoConfig = parseGrpoConfig(options.grpo ?? {}, preset);
+  const sftConfig = options.sft ?? embeddedSftConfig;
+  const grpoConfig = options.grpo ?? embeddedGrpoConfig;
   const log = options.logger ?? silentLogger;
   const threads = options.threads ?? 0;
   const promptText = options.promptText ?? policyPromptText;

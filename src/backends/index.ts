@@ -1,3 +1,4 @@
+export * from './caption-reader-backend.ts';
 export * from './chat-server.ts';
 export * from './easyr1-config.ts';
 export * from './easyr1-reward-shim.ts';

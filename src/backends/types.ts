@@ -1,3 +1,6 @@
+import type { StepMetrics } from '../train/metrics.ts';
+import type { RewardSpec } from '../verify/rewards.ts';
+
 /**
  * The seams between the pipeline and the engines that generate and train. Implementations are made by factories
  * (`createEmbeddedGenerator`, `createOpenAICompatibleGenerator`, ...) that return these interfaces.
@@ -56,15 +59,7 @@ export interface Checkpoint {
   readonly name: string;
 }
 
-/** Which reward RL optimizes; all rewards are computed by verify/ (external engines reach them through the reward server). */
-export interface RewardSpec {
-  readonly name: 'accuracy' | 'format' | 'openvlthinker' | 'mix';
-  /** For `mix`: weight per component reward name. */
-  readonly weights?: Readonly<Record<string, number>>;
-}
-
-/** One training-step record, appended to the run's metrics.jsonl by the caller. */
-export type StepMetrics = Readonly<Record<string, number | string>>;
+export type { RewardSpec, StepMetrics };
 
 export interface SftJob {
   /** Every round fine-tunes the *base* model again (the paper), so this is the base checkpoint. */

@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import type { z } from 'zod';
+import { createCaptionReaderBackend } from '../backends/caption-reader-backend.ts';
 import { createEmbeddedGenerator } from '../backends/embedded-generator.ts';
 import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
 import type { Checkpoint } from '../backends/types.ts';
 import { ConfigError, type Logger } from '../core/index.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
-import { createCaptionReaderBackend, type FamilyName, generateDataset, worldVocabulary } from '../world/index.ts';
-import type { EmbeddedBackendConfig, RunConfig } from './config/schema.ts';
+import { type FamilyName, generateDataset, worldVocabulary } from '../world/index.ts';
+import { type EmbeddedBackendConfig, grpoSettings, type RunConfig } from './config/schema.ts';
 import type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
 import { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';
 
@@ -21,7 +22,7 @@ export async function createEmbeddedDeps(
 ): Promise<PipelineDeps> {
   const trainer = createEmbeddedTrainer({
     sft: config.sft,
-    grpo: grpoOf(config),
+    grpo: grpoSettings(config.rl),
     threads: backend.threads,
     promptText: policyPromptText,
     logger: options.log,
@@ -45,12 +46,6 @@ export async function createEmbeddedDeps(
     base: async (dir) => initEmbeddedBase(dir, config, backend),
     describe: () => ({ backend: 'embedded', trainer: trainer.id }),
   };
-}
-
-/** The GRPO settings of the rl slice (the rest of it is the pipeline's curriculum and reward). */
-function grpoOf(config: RunConfig): Record<string, unknown> {
-  const { reward: _reward, stages: _stages, referenceFromSft: _ref, ...grpo } = config.rl;
-  return grpo;
 }
 
 /**

@@ -130,14 +130,14 @@ describe('GRPO checkpoints', () => {
 
   it('resume after an interruption ends with the parameters of an uninterrupted run', async () => {
     const trainer = createEmbeddedTrainer({
-      grpo: {
+      grpo: parseGrpoConfig({
         rolloutBatchSize: 4,
         groupSize: 3,
         miniBatchSize: 2,
         maxResponseTokens: 10,
         checkpointEvery: 1,
         lr: 1e-3,
-      },
+      }),
       threads: 1,
     });
     const job = (outDir: string) => ({

@@ -95,7 +95,8 @@ describe('learning evidence', () => {
     const perm = createRng(9).shuffle([...problems.keys()]);
     const grpo = async (shuffled: boolean) => {
       const res = await runGrpo({
-        config: parseGrpoConfig({ maxResponseTokens: 40 }), // train/'s embedded GRPO defaults: n 8, 16 prompts, T 0.8, lr 5e-4
+        // The embedded GRPO values (n 8, T 0.8) with larger steps on this smaller model (d 64, 2 layers): lr 5e-4, 16 prompts.
+        config: parseGrpoConfig({ maxResponseTokens: 40, lr: 5e-4, rolloutBatchSize: 16, miniBatchSize: 16 }),
         policy: sft.policy,
         problems,
         totalSteps: 100,

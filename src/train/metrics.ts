@@ -4,8 +4,10 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { StepMetrics } from '../backends/types.ts';
 import { isZeroVariance } from './dapo.ts';
+
+/** One training-step record (SFT or GRPO, embedded or parsed from an engine's log), appended to metrics.jsonl. */
+export type StepMetrics = Readonly<Record<string, number | string>>;
 
 export interface ScoredSample {
   /** The reward optimized (after any overlong penalty). */

@@ -1,4 +1,3 @@
-import type { RewardSpec } from '../backends/types.ts';
 import { ConfigError } from '../core/index.ts';
 import {
   extractAnswerTag,
@@ -14,6 +13,13 @@ import { gradeAnswer } from './mathruler.ts';
  * no reward throws on it (empty, huge, malformed or adversarial text all score). Only a bad *config* (an unknown
  * reward name in a mix) throws, as a ConfigError.
  */
+/** Which reward RL optimizes; all rewards are computed here (external engines reach them through the reward server). */
+export interface RewardSpec {
+  readonly name: 'accuracy' | 'format' | 'openvlthinker' | 'mix';
+  /** For `mix`: weight per component reward name. */
+  readonly weights?: Readonly<Record<string, number>>;
+}
+
 export interface RewardResult {
   readonly score: number;
   readonly components: Readonly<Record<string, number>>;

@@ -1,7 +1,8 @@
 import type { Rng } from '../core/index.ts';
+import { CHOICE_LETTERS } from '../data/problem-text.ts';
 
 /** Multiple choice: four options A-D, the gold among plausible distractors, in a seeded order. */
-export const LETTERS = ['A', 'B', 'C', 'D'] as const;
+export const LETTERS: readonly string[] = CHOICE_LETTERS.slice(0, 4).split('');
 
 export interface ChoiceSet {
   readonly choices: string[];

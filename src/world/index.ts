@@ -1,6 +1,7 @@
 /** The synthetic visual-math world: generators, renderer, captions, the rule-based caption reader. */
 export { type CaptionOptions, captionScene } from './caption.ts';
 export { type CaptionFacts, parseCaption } from './caption-facts.ts';
+export { LETTERS as WORLD_CHOICE_LETTERS } from './choices.ts';
 export {
   FAMILY_TABLE,
   generateDataset,
@@ -16,12 +17,6 @@ export {
 export { FAMILIES, type Family, type FamilyName, type GeneratedProblem, tierForSteps } from './family.ts';
 export { parseQuestion, type QuestionSpec, questionText } from './question.ts';
 export { DETOUR_RATE, REFLECTION_MARKERS, readCaption } from './reader.ts';
-export {
-  captionReaderPrompt,
-  createCaptionReaderBackend,
-  type ParsedReaderPrompt,
-  parseReaderPrompt,
-} from './reader-backend.ts';
 export { drawScene, PALETTE, renderPixels, renderScene } from './render.ts';
 export * from './scene.ts';
 export { TRACE_TAGS, worldTokens, worldVocabulary } from './vocabulary.ts';

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/index.ts';
-import { configHelp, resolveConfig } from './load.ts';
+import { embeddedGrpoConfig, embeddedSftConfig, paperGrpoConfig, paperSftConfig } from '../../train/config.ts';
+import { configHelp, parseRunConfig, resolveConfig } from './load.ts';
+import { grpoSettings } from './schema.ts';
 
 describe('config resolution', () => {
   it('defaults to the embedded preset', async () => {
@@ -86,5 +88,26 @@ describe('config resolution', () => {
     expect(help).toMatch(/--sft\.lr <number>\s+peak learning rate .* \(embedded: 0\.002\)/);
     expect(help).toContain('--sft.maxSteps <integer|null>');
     expect(help).toContain('--backend.runner <local|ray>');
+  });
+});
+
+describe('one owner per default', () => {
+  it('the schema defaults are the embedded preset, whose training values are train/ embedded configs', async () => {
+    const defaults = parseRunConfig({});
+    expect(await resolveConfig({ preset: 'embedded' })).toEqual(defaults);
+    expect(defaults.sft).toEqual(embeddedSftConfig);
+    expect(grpoSettings(defaults.rl)).toEqual(embeddedGrpoConfig);
+  });
+  it('a partial slice keeps the embedded value of every field it does not set', () => {
+    const cfg = parseRunConfig({ sft: { lr: 1e-3 }, rl: { klCoef: 0.05 }, regenerate: { topP: 0.9 } });
+    expect(cfg.sft).toEqual({ ...embeddedSftConfig, lr: 1e-3 });
+    expect(grpoSettings(cfg.rl)).toEqual({ ...embeddedGrpoConfig, klCoef: 0.05 });
+    expect(cfg.regenerate).toMatchObject({ k: 1, temperature: 0, topP: 0.9 });
+  });
+  it('the paper preset carries the paper training values', async () => {
+    const cfg = await resolveConfig({ preset: 'paper' });
+    expect(cfg.sft).toEqual(paperSftConfig);
+    expect(grpoSettings(cfg.rl)).toEqual(paperGrpoConfig);
+    expect(cfg.filter).toMatchObject({ markers: ['Wait,', 'But wait,', 'But the question'], keepPrevious: false });
   });
 });

@@ -3,22 +3,40 @@ import { EasyR1Config } from '../../backends/easyr1-config.ts';
 import { ServingReload } from '../../backends/job-plan.ts';
 import { LlamaFactoryConfig } from '../../backends/llamafactory-config.ts';
 import { embeddedGrpoConfig, embeddedSftConfig, GrpoConfig, SftConfig } from '../../train/config.ts';
+import { REFLECTION_MARKERS } from '../../world/index.ts';
 
 /**
- * The pipeline's root config. Each concept owns its slice; the root nests them. Defaults are the `embedded` preset
- * (the tiny VLM on the synthetic world, sized to finish two rounds in minutes on a laptop); `presets.ts` holds the
+ * The pipeline's root config. Each concept owns its slice; the root nests them. The defaults ARE the `embedded`
+ * preset (the tiny VLM on the synthetic world, sized to finish in minutes on a laptop): `parseRunConfig({})` is that
+ * run, and its training values come from train/'s `embeddedSftConfig` / `embeddedGrpoConfig`. `presets.ts` holds the
  * `embedded-quick` and `paper` overlays. Parse once at the edge (`resolveConfig`), pass the frozen result inward.
  */
 
+/** The self-reflection markers the paper cuts traces at (§3.2). */
+export const PAPER_REFLECTION_MARKERS: readonly string[] = Object.freeze(['Wait,', 'But wait,', 'But the question']);
+
 const Int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.int().min(min).max(max);
+
+/**
+ * A schema's fields with other defaults (descriptions kept): how a slice owned by another folder (train/'s SFT and
+ * GRPO schemas, whose own defaults are the paper's) gets the embedded values as *its* defaults here, field by field,
+ * so a partial slice (`{ sft: { lr: 1e-3 } }`) keeps the embedded value of every field it does not set.
+ */
+function withDefaults<T extends z.ZodRawShape>(shape: T, values: Readonly<Record<string, unknown>>): T {
+  const out: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(shape) as Array<[string, z.ZodType]>) {
+    out[key] = key in values ? field.default(values[key] as never).describe(field.description ?? '') : field;
+  }
+  return out as unknown as T;
+}
 
 /** Where the problems come from: the synthetic world (embedded) or JSONL files of Problem records (scale-out). */
 export const DataConfig = z
   .discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('world').describe('generate problems with the synthetic visual-math world (world/)'),
-      train: Int(1).default(240).describe('seed problems for distillation, SFT and RL (paper: ~7k over 14 sources)'),
-      test: Int(1).default(120).describe('held-out test problems, a split that never overlaps train (vlthink)'),
+      train: Int(1).default(1500).describe('seed problems for distillation, SFT and RL (paper: ~7k over 14 sources)'),
+      test: Int(1).default(400).describe('held-out test problems, a split that never overlaps train (vlthink)'),
       seed: Int(0).default(7).describe('world seed; the same seed gives byte-identical problems and images'),
       imageSize: Int(16, 1024)
         .default(32)
@@ -26,13 +44,15 @@ export const DataConfig = z
       families: z
         .array(z.string())
         .nullable()
-        .default(null)
-        .describe('world families to draw from (null: all nine; see `vlthink data synth --help`)'),
+        .default(['clock'])
+        .describe(
+          'world families to draw from (null: all nine; see `vlthink data synth --help`). Default: the clock, whose easy tier the tiny VLM learns from scratch in minutes',
+        ),
       tiers: z
         .array(z.enum(['easy', 'medium', 'hard']))
         .min(1)
         .nullable()
-        .default(null)
+        .default(['easy'])
         .describe(
           "the world's own tiers to draw from (null: every tier a family has); RL tiers come from the difficulty stage",
         ),
@@ -86,8 +106,10 @@ export const FilterConfig = z
   .strictObject({
     markers: z
       .array(z.string().min(1))
-      .default(['Wait,', 'But wait,', 'But the question'])
-      .describe('self-reflection markers: each trace is cut at the first one, keeping the final answer (paper §3.2)'),
+      .default([...PAPER_REFLECTION_MARKERS, ...REFLECTION_MARKERS])
+      .describe(
+        "self-reflection markers: each trace is cut at the first one, keeping the final answer (paper §3.2: 'Wait,', 'But wait,', 'But the question'; the default adds the world reader's spelling)",
+      ),
     minWords: Int(0).default(3).describe('drop traces with fewer reasoning words than this'),
     maxWords: Int(1)
       .default(500)
@@ -95,7 +117,7 @@ export const FilterConfig = z
     dedup: z.boolean().default(true).describe('drop a trace whose (problem, response) pair was already kept'),
     keepPrevious: z
       .boolean()
-      .default(false)
+      .default(true)
       .describe(
         "rounds >= 2: a problem whose regenerated chains were all wrong keeps its previous round's SFT example (vlthink, for weak policies; the paper drops it)",
       ),
@@ -132,7 +154,7 @@ export const RlStageConfig = z.strictObject({
 /** The RL slice: the curriculum and reward (pipeline) plus the GRPO algorithm settings (train/, embedded trainer). */
 export const RlConfig = z
   .strictObject({
-    ...GrpoConfig.shape,
+    ...withDefaults(GrpoConfig.shape, embeddedGrpoConfig),
     reward: z
       .enum(['accuracy', 'format', 'openvlthinker'])
       .default('openvlthinker')
@@ -140,11 +162,15 @@ export const RlConfig = z
     stages: z
       .array(RlStageConfig)
       .min(1)
+      // Embedded: short stages; the hard stage trains on medium + hard, since the hard tier alone (a few answers the
+      // SFT model misreads) taught the tiny VLM to always give those answers.
       .default([
-        { name: 'medium', tiers: ['medium'], episodes: 5, freezeVision: true },
-        { name: 'hard', tiers: ['hard'], episodes: 15, freezeVision: false },
+        { name: 'medium', tiers: ['medium'], episodes: 2, freezeVision: true },
+        { name: 'hard', tiers: ['medium', 'hard'], episodes: 1, freezeVision: false },
       ])
-      .describe('the curriculum, run in order, each from the previous stage checkpoint (paper: medium then hard)'),
+      .describe(
+        'the curriculum, run in order, each from the previous stage checkpoint (paper: medium 5 episodes, vision frozen, then hard 15)',
+      ),
     referenceFromSft: z
       .boolean()
       .default(true)
@@ -152,13 +178,21 @@ export const RlConfig = z
   })
   .describe('rl stage: GRPO curriculum over difficulty tiers');
 
+export type RlConfig = z.infer<typeof RlConfig>;
+
+/** The GRPO algorithm settings of the rl slice, typed (the rest of the slice is the pipeline's curriculum and reward). */
+export function grpoSettings(rl: RlConfig): GrpoConfig {
+  const { reward: _reward, stages: _stages, referenceFromSft: _reference, ...grpo } = rl;
+  return grpo;
+}
+
 export const EvalConfig = z
   .strictObject({
     temperature: z.number().min(0).default(0).describe('decoding temperature (paper: 0.01 with top-k 1, i.e. greedy)'),
     maxTokens: Int(1).default(256).describe('longest answer in tokens (paper: 2048)'),
     checkpoints: z
       .enum(['all', 'final'])
-      .default('all')
+      .default('final')
       .describe("'all': every SFT and RL stage checkpoint; 'final': SFT and the last RL stage"),
   })
   .describe('evaluate stage: checkpoints -> accuracy on the held-out test set');
@@ -241,13 +275,19 @@ export const RunConfig = z
     data: DataConfig.prefault({ kind: 'world' }),
     caption: CaptionConfig.prefault({}),
     distill: SamplingConfig.prefault({}).describe('round 1: the text reasoner on caption + question'),
-    regenerate: SamplingConfig.prefault({}).describe(
-      'rounds >= 2: the previous round RL policy on image + question (paper code: one near-greedy sample)',
-    ),
+    regenerate: z
+      .strictObject(withDefaults(SamplingConfig.shape, { k: 1, temperature: 0 }))
+      .prefault({})
+      .describe(
+        'rounds >= 2: the previous round RL policy on image + question (paper: k samples; its code: one near-greedy sample, the default)',
+      ),
     filter: FilterConfig.prefault({}),
-    sft: SftConfig.prefault(embeddedSftConfig).describe('SFT settings of the embedded trainer (train/)'),
+    sft: z
+      .strictObject(withDefaults(SftConfig.shape, embeddedSftConfig))
+      .prefault({})
+      .describe('SFT settings (train/): run by the embedded trainer, mapped onto LLaMA-Factory at scale'),
     difficulty: DifficultyConfig.prefault({}),
-    rl: RlConfig.prefault(embeddedGrpoConfig),
+    rl: RlConfig.prefault({}),
     eval: EvalConfig.prefault({}),
     backend: BackendConfig.prefault({ kind: 'embedded' }),
   })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationParams } from '../backends/types.ts';
 import { problemText } from '../data/problem-text.ts';
-import { captionReaderPrompt, createCaptionReaderBackend, generateDataset, parseReaderPrompt } from './index.ts';
+import { generateDataset } from '../world/index.ts';
+import { captionReaderPrompt, createCaptionReaderBackend, parseReaderPrompt } from './caption-reader-backend.ts';
+import type { GenerationParams } from './types.ts';
 
 const params: GenerationParams = { n: 4, temperature: 1, topP: 1, maxTokens: 400, seed: 5 };
 const answerOf = (t: string) => t.match(/<answer> (.*) <\/answer>$/)?.[1];

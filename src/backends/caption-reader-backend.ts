@@ -1,10 +1,7 @@
-import type { Completion, GenerationBackend, GenerationParams, Prompt } from '../backends/types.ts';
 import { createRng, throwIfAborted } from '../core/index.ts';
 import type { Problem } from '../data/types.ts';
-import { LETTERS } from './choices.ts';
-import { parseQuestion } from './question.ts';
-import { readCaption } from './reader.ts';
-import { worldTokens } from './vocabulary.ts';
+import { WORLD_CHOICE_LETTERS as LETTERS, parseQuestion, readCaption, worldTokens } from '../world/index.ts';
+import type { Completion, GenerationBackend, GenerationParams, Prompt } from './types.ts';
 
 /**
  * The caption reader as a GenerationBackend: the text reasoner of round-1 distillation in the embedded setup. It
