@@ -35,7 +35,7 @@ import {
 } from '../train/index.ts';
 import { appendMetrics } from '../train/metrics.ts';
 import { encodeProblems, encodeSftExamples, type PolicyState } from '../train/policy-io.ts';
-import { computeReward } from '../verify/rewards.ts';
+import { computeReward, hasThinkAnswerFormat, judgeAnswer } from '../verify/index.ts';
 import type { Checkpoint, RlJob, SftJob, StepMetrics, Trainer } from './types.ts';
 
 export interface EmbeddedTrainerOptions {
@@ -221,10 +221,13 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
         reference,
         problems: encoded,
         score: (text, i) => {
-          const r = computeReward(job.reward, text, (problems[i] as Problem).answer);
-          const accuracy = r.components.accuracy ?? r.components['accuracy.accuracy'];
-          const format = r.components.format ?? r.components['format.format'];
-          return { score: r.score, correct: (accuracy ?? (r.score > 0 ? 1 : 0)) > 0, formatOk: (format ?? 0) > 0 };
+          // The reward optimized, and the two facts logged beside it by the rules that define them.
+          const problem = problems[i] as Problem;
+          return {
+            score: computeReward(job.reward, text, problem).score,
+            correct: judgeAnswer(text, problem).correct,
+            formatOk: hasThinkAnswerFormat(text),
+          };
         },
         totalSteps,
         freezeVision: job.freezeVision,

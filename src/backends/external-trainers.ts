@@ -12,6 +12,7 @@ import {
   writeJsonAtomic,
 } from '../core/index.ts';
 import { exportEasyR1, exportLlamaFactory, Problem, readJsonlAll, SftExample } from '../data/index.ts';
+import { goldAnswer } from '../verify/index.ts';
 import { EasyR1Config } from './easyr1-config.ts';
 import {
   JOB_INPUT_DIR,
@@ -90,7 +91,8 @@ export function createEasyR1Trainer(
       return executePlan(plan, job.outDir, options, job.onStep, signal, async () => {
         const { records } = await readJsonlAll(job.problemsFile, Problem);
         await exportEasyR1({
-          problems: records,
+          // The reward server judges a bare gold string: write it as the one correctness rule compares it.
+          problems: records.map((p) => ({ ...p, answer: goldAnswer(p) })),
           imageRoot: job.imageRoot,
           outFile: join(job.outDir, JOB_INPUT_DIR, 'data', 'train.parquet'),
           signal,

@@ -22,12 +22,6 @@ export interface WorldRequest {
   readonly tiers: readonly ('easy' | 'medium' | 'hard')[] | null;
 }
 
-/** A verdict on one completion: the verifier's answer extraction and equivalence (verify/). */
-export interface Verdict {
-  readonly correct: boolean;
-  readonly extracted: string | null;
-}
-
 export interface PipelineDeps {
   /** Generates seed and test problems with images (the synthetic world); needed when `data.kind` is `world`. */
   readonly world?: (request: WorldRequest) => Promise<readonly WorldSample[]>;

@@ -1,9 +1,8 @@
 /** The OpenVLThinker loop: config, stages, the round loop, the run manifest, status and the run report. */
 export { createDeps, type DepsOptions } from './backend.ts';
 export * from './config/index.ts';
-export type { PipelineDeps, Verdict, WorldRequest, WorldSample } from './deps.ts';
+export type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
 export { type FilterSettings, type FilterStats, filterTraces } from './filter.ts';
-export { type JudgePurpose, judgeAnswer } from './judge.ts';
 export { type RunOptions, RunSummary, runDirOf, runPipeline } from './loop.ts';
 export { Manifest, readManifest, StageRecord } from './manifest.ts';
 export { describeRunPlan } from './plan.ts';

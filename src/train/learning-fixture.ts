@@ -8,7 +8,7 @@ import { createRng } from '../core/index.ts';
 import { policyPromptText, THINK_INSTRUCTION } from '../data/problem-text.ts';
 import type { Problem, SftExample } from '../data/types.ts';
 import { createTokenizer, type Tokenizer } from '../model/index.ts';
-import { accuracyReward } from '../verify/rewards.ts';
+import { judgeAnswer } from '../verify/judge.ts';
 import { type FamilyName, generateDataset, readCaption, type Split } from '../world/index.ts';
 
 export interface WorldSplit {
@@ -45,7 +45,7 @@ export async function worldSplit(
     await writeFile(join(dir, r.problem.images[0] as string), r.png);
     problems.push(r.problem);
     const trace = readCaption(r.problem.caption ?? '', r.problem.question, r.problem.choices, rng.fork(r.problem.id));
-    if (accuracyReward(trace, r.problem.answer).score < 1) continue;
+    if (!judgeAnswer(trace, r.problem).correct) continue;
     examples.push({
       id: `${r.problem.id}-sft`,
       problemId: r.problem.id,

@@ -10,7 +10,7 @@ import { mapPool } from '../core/index.ts';
 import { loadImageTensor } from '../data/index.ts';
 import type { Problem, SftExample } from '../data/types.ts';
 import { imageValues, type Params, type Tokenizer, type VlmConfig, type VlmRuntime } from '../model/index.ts';
-import { accuracyReward } from '../verify/rewards.ts';
+import { judgeAnswer } from '../verify/judge.ts';
 import { chunks, fitSequence, type TokenSequence } from './batching.ts';
 
 /** A trainable policy in memory. */
@@ -177,8 +177,7 @@ export async function heldOutAccuracy(
       const e = part[i] as EncodedExample;
       const text = tokenizer.decode(r.tokens);
       texts.push(text);
-      const choices = e.choices ?? undefined;
-      if (accuracyReward(text, e.answer, choices ? { choices } : {}).score > 0) right++;
+      if (judgeAnswer(text, { answer: e.answer, choices: e.choices }).correct) right++;
     });
   }
   return { accuracy: examples.length === 0 ? Number.NaN : right / examples.length, texts };

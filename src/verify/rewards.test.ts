@@ -6,6 +6,7 @@ import {
   combineRewards,
   computeReward,
   formatReward,
+  type JudgeTarget,
   matchesForRegeneration,
   openVLThinkerReward,
 } from './index.ts';
@@ -13,23 +14,32 @@ import {
 const GOOD = '<think>3 apples and 4 apples.</think>\nSo there are 7.\n<answer>7</answer>';
 const BARE = '<think>3 apples and 4 apples.</think>\n<answer>7</answer>';
 
-describe('openVLThinkerReward (PAPER.md "Reward")', () => {
+describe('openVLThinkerReward (1 / 0.5 / 0 by the one correctness rule)', () => {
   it.each([
     [GOOD, '7', 1, 'correct with a justification'],
     [BARE, '7', 0.5, 'correct but nothing between </think> and <answer>'],
     [GOOD, '8', 0, 'wrong'],
-    ['7', '7', 1, 'no tag: the whole output is the answer'],
+    ['7', '7', 0, 'no tag: wrong, as the evaluation judges it'],
     ['<answer>(A)</answer>', 'A', 1, 'gradeAnswer quirk: (A) matches A'],
     ['<answer>Blue</answer>', 'blue', 1, 'case-insensitive equality'],
-    ['<answer>7\n</answer> 7', '7', 0, 'a multi-line tag does not count, so the whole output is compared'],
+    ['<answer>7\n</answer> 8', '7', 1, 'the first tag counts across lines, trimmed'],
+    ['<answer>5</answer>', { answer: 'B', choices: ['4', '5', '6'] }, 0, 'an option text is not its letter'],
+    ['<answer>b</answer>', { answer: '5', choices: ['4', '5', '6'] }, 1, 'a gold given as option text is its letter'],
     ['', '7', 0, 'empty output'],
-  ])('%j with gold %j scores %d (%s)', (output, gold, score) => {
-    expect(openVLThinkerReward(output, gold).score).toBe(score);
-  });
+  ] as Array<[string, JudgeTarget | string, number, string]>)(
+    '%j with gold %j scores %d (%s)',
+    (output, gold, score) => {
+      expect(openVLThinkerReward(output, gold).score).toBe(score);
+    },
+  );
 
   it('logs accuracy, the missing-justification flag and the format score as components', () => {
     expect(openVLThinkerReward(BARE, '7').components).toEqual({ accuracy: 1, no_justification: 1, format: 1 });
-    expect(openVLThinkerReward('7', '7').components).toEqual({ accuracy: 1, no_justification: 0, format: 0 });
+    expect(openVLThinkerReward('<answer>7</answer>', '7').components).toEqual({
+      accuracy: 1,
+      no_justification: 0,
+      format: 0,
+    });
   });
 });
 
@@ -49,12 +59,11 @@ describe('formatReward', () => {
 
 describe('accuracyReward', () => {
   it.each([
-    ['The answer is $\\boxed{\\frac{1}{2}}$', '0.5', 'mathverify', 1],
-    ['<answer>0.5</answer>', '\\frac{1}{2}', 'mathruler', 1],
-    ['<answer>3</answer>', '4', 'mathruler', 0],
-    ['so 41', '42', 'mathverify', 0],
-  ] as const)('%j vs %j with %s -> %d', (output, gold, grader, score) => {
-    expect(accuracyReward(output, gold, { grader })).toEqual({ score, components: { accuracy: score } });
+    ['<answer>0.5</answer>', '\\frac{1}{2}', 1],
+    ['<answer>3</answer>', '4', 0],
+    ['The answer is $\\boxed{\\frac{1}{2}}$', '0.5', 0],
+  ] as const)('%j vs %j -> %d', (output, gold, score) => {
+    expect(accuracyReward(output, gold)).toEqual({ score, components: { accuracy: score } });
   });
 });
 

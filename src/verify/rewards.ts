@@ -1,12 +1,6 @@
 import { ConfigError } from '../core/index.ts';
-import {
-  extractAnswerTag,
-  extractAnswerTagSingleLine,
-  hasThinkAnswerFormat,
-  lacksJustification,
-} from './answer-tag.ts';
-import { verifyAnswer } from './math-verify.ts';
-import { gradeAnswer } from './mathruler.ts';
+import { hasThinkAnswerFormat, lacksJustification } from './answer-tag.ts';
+import { type JudgeTarget, judgeAnswer } from './judge.ts';
 
 /**
  * Rewards for RL. Each returns its score and the components it was built from, for logging. Model output is data:
@@ -25,25 +19,12 @@ export interface RewardResult {
   readonly components: Readonly<Record<string, number>>;
 }
 
-export type RewardFn = (output: string, gold: string) => RewardResult;
+/** A reward of one output against its gold (a bare gold string, or the gold with the problem's options). */
+export type RewardFn = (output: string, gold: JudgeTarget | string) => RewardResult;
 
-export interface AccuracyOptions {
-  /** `mathverify` (default): extract from free text and compare values; `mathruler`: gradeAnswer on the tag text. */
-  readonly grader?: 'mathverify' | 'mathruler';
-  /** Option texts of a multiple-choice problem, in letter order (A, B, ...). */
-  readonly choices?: readonly string[];
-}
-
-/** 1 when the output's answer is right, else 0. */
-export function accuracyReward(output: string, gold: string, opts: AccuracyOptions = {}): RewardResult {
-  let correct: boolean;
-  if (opts.grader === 'mathruler') {
-    const answer = (extractAnswerTag(output) ?? output).trim();
-    correct = gradeAnswer(gold, answer) || answer.toLowerCase() === gold.trim().toLowerCase();
-  } else {
-    correct = verifyAnswer(gold, output, { choices: opts.choices }).correct;
-  }
-  const accuracy = correct ? 1 : 0;
+/** 1 when the output's answer is right by vlthink's one correctness rule (`judgeAnswer`, judge.ts), else 0. */
+export function accuracyReward(output: string, gold: JudgeTarget | string): RewardResult {
+  const accuracy = judgeAnswer(output, gold).correct ? 1 : 0;
   return { score: accuracy, components: { accuracy } };
 }
 
@@ -54,13 +35,13 @@ export function formatReward(output: string): RewardResult {
 }
 
 /**
- * OpenVLThinker's RL reward (PAPER.md "Reward"): the answer is the first single-line `<answer>` text, else the whole
- * output, trimmed; correct when gradeAnswer holds or the lowercased strings are equal; 1 if correct, 0.5 if correct
- * but nothing stands between `</think>` and `<answer>`, else 0. The format score is computed and logged only.
+ * OpenVLThinker's RL reward: 1 if correct, 0.5 if correct but nothing stands between `</think>` and `<answer>`, else
+ * 0; the format score is computed and logged only. Correct is vlthink's one rule (`judgeAnswer`), the rule the
+ * evaluation applies, so RL optimizes what is reported. The paper's reward script differs only on outputs the
+ * evaluation counts wrong or judges alike: it reads a tag only within one line and, with no tag, the whole output.
  */
-export function openVLThinkerReward(output: string, gold: string): RewardResult {
-  const answer = (extractAnswerTagSingleLine(output) ?? output).trim();
-  const correct = gradeAnswer(gold, answer) || answer.toLowerCase() === gold.toLowerCase();
+export function openVLThinkerReward(output: string, gold: JudgeTarget | string): RewardResult {
+  const correct = judgeAnswer(output, gold).correct;
   const bare = lacksJustification(output);
   const score = correct ? (bare ? 0.5 : 1) : 0;
   return {
@@ -114,8 +95,8 @@ export function combineRewards(weights: Readonly<Record<string, number>>): Rewar
   };
 }
 
-/** The reward named by a RewardSpec (src/backends/types.ts). */
-export function computeReward(spec: RewardSpec, output: string, gold: string): RewardResult {
+/** The reward named by a RewardSpec. */
+export function computeReward(spec: RewardSpec, output: string, gold: JudgeTarget | string): RewardResult {
   switch (spec.name) {
     case 'accuracy':
       return accuracyReward(output, gold);

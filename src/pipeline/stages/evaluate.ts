@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../../core/index.ts';
 import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import type { Problem } from '../../data/types.ts';
+import { judgeAnswer } from '../../verify/index.ts';
 import { abs, generateAll, paths, type StageContext } from '../context.ts';
-import { judgeAnswer } from '../judge.ts';
 import { policyPrompt } from '../prompts.ts';
 import type { StageCheckpoint } from './train.ts';
 
@@ -63,7 +63,7 @@ export async function evaluateStage(
       await policy.close?.();
       const records: EvalRecord[] = test.map((p, i) => {
         const text = completions[i]?.[0]?.text ?? '';
-        const verdict = judgeAnswer(text, p, 'eval');
+        const verdict = judgeAnswer(text, p);
         return {
           problemId: p.id,
           source: p.source,

@@ -3,9 +3,9 @@ import type { Checkpoint, GenerationBackend, Prompt } from '../../backends/types
 import { VlthinkError, writeJsonAtomic } from '../../core/index.ts';
 import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import { type Problem, SftExample, Trace } from '../../data/types.ts';
+import { judgeAnswer } from '../../verify/index.ts';
 import { abs, generateAll, paths, type StageContext } from '../context.ts';
 import { filterTraces } from '../filter.ts';
-import { judgeAnswer } from '../judge.ts';
 import { captionPrompt, policyPrompt, policyPromptText, reasonerPrompt } from '../prompts.ts';
 import { selectTrace } from '../select-trace.ts';
 
@@ -112,7 +112,7 @@ export async function sampleStage(
       let withCorrect = 0;
       for (const [i, problem] of problems.entries()) {
         const samples = (completions[i] ?? []).map((c, sample) => {
-          const verdict = judgeAnswer(c.text, problem, round === 1 ? 'distill' : 'regenerate');
+          const verdict = judgeAnswer(c.text, problem, round === 1 ? 'match' : 'regenerate');
           return {
             problemId: problem.id,
             sample,

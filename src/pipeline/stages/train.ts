@@ -4,9 +4,9 @@ import type { Checkpoint, StepMetrics } from '../../backends/types.ts';
 import { writeJsonAtomic } from '../../core/index.ts';
 import { writeJsonl } from '../../data/jsonl.ts';
 import { type Problem, Problem as ProblemSchema, type Tier } from '../../data/types.ts';
+import { judgeAnswer } from '../../verify/index.ts';
 import { abs, generateAll, paths, type StageContext } from '../context.ts';
 import { assignTiers } from '../difficulty.ts';
-import { judgeAnswer } from '../judge.ts';
 import { policyPrompt } from '../prompts.ts';
 
 /** A checkpoint produced by a stage, with the content hash downstream stages key on. */
@@ -127,7 +127,7 @@ export async function difficultyStage(
       await policy.close?.();
       const perProblem = problems.map((p, i) => {
         const samples = completions[i] ?? [];
-        const wrong = samples.filter((c) => !judgeAnswer(c.text, p, 'eval').correct).length;
+        const wrong = samples.filter((c) => !judgeAnswer(c.text, p).correct).length;
         return samples.length > 0 ? wrong / samples.length : 1;
       });
       const rates = cfg.groupBy === 'source' ? poolBySource(problems, perProblem) : perProblem;
