@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/index.ts';
+import type { GrpoConfig } from '../train/config.ts';
 
 /**
- * GRPO on EasyR1, the engine OpenVLThinker used: a zod config whose defaults are the paper's values, and the pure
- * function that turns it (plus one RL stage's paths) into EasyR1's nested YAML config.
- * Keys follow EasyR1 at commit 46c6c210 (2025: `examples/config.yaml`, `verl/workers/actor/config.py`,
- * `verl/workers/rollout/config.py`, `verl/workers/reward/function.py`); the contract test checks every generated
- * key against `EASYR1_KEYS`.
+ * GRPO on EasyR1, the engine OpenVLThinker used. The algorithm's settings are vlthink's one GRPO config (train/
+ * `GrpoConfig`, the run's `rl.*`); `EasyR1Config` holds only what is EasyR1's own (command, cluster, vLLM, image
+ * pixels, prompt template). `easyR1TrainConfig` maps both, plus one RL stage's paths, onto EasyR1's nested YAML; a GRPO
+ * setting EasyR1 cannot express is refused by `checkEasyR1Grpo` with the field named, never dropped.
+ * Keys follow EasyR1's `verl/trainer/config.py` and `verl/workers/{actor,rollout,reward}/config.py` (main b44b311 and tag v0.3.2 agree on
+ * every key written here except the reward section); the contract test checks every key against `EASYR1_KEYS`.
  */
 export const EasyR1Config = z.object({
   command: z
@@ -14,34 +17,9 @@ export const EasyR1Config = z.object({
     .default(['python3', '-m', 'verl.trainer.main'])
     .describe('the command that trains; `config=<yaml>` is appended (EasyR1 entry point)'),
   workdir: z.string().default('.').describe('EasyR1 checkout the commands run in (holds scripts/model_merger.py)'),
-  rolloutN: z.number().int().min(2).default(5).describe('samples per prompt, the GRPO group (paper: 5)'),
-  temperature: z.number().min(0).default(1.0).describe('rollout temperature (paper: 1.0)'),
-  topP: z.number().gt(0).max(1).default(0.99).describe('rollout nucleus cut (paper: 0.99)'),
-  valTemperature: z.number().min(0).default(0.5).describe('validation temperature (paper: 0.5)'),
-  learningRate: z.number().positive().default(1e-6).describe('actor LR, constant, no warmup (paper: 1e-6)'),
-  weightDecay: z.number().min(0).default(0.01).describe('AdamW weight decay (paper: 0.01)'),
-  klCoef: z.number().min(0).default(0.01).describe('KL coefficient, fixed (paper: 0.01)'),
-  klPenalty: z
-    .enum(['kl', 'abs', 'mse', 'low_var_kl', 'full'])
-    .default('low_var_kl')
-    .describe('KL estimator in the loss (paper: low_var_kl, the k3 estimator)'),
-  clipRatioLow: z.number().positive().default(0.2).describe('PPO clip below 1 (paper: 0.2)'),
-  clipRatioHigh: z.number().positive().default(0.3).describe('PPO clip above 1, DAPO clip-higher (paper: 0.3)'),
-  clipRatioDual: z.number().min(1).default(3.0).describe('dual-clip constant C for negative advantages (paper: 3.0)'),
-  ppoEpochs: z.number().int().min(1).default(1).describe('passes over each rollout batch (paper: 1)'),
-  maxGradNorm: z.number().positive().default(1.0).describe('gradient-norm clip (paper: 1.0)'),
-  rolloutBatchSize: z.number().int().min(1).default(512).describe('prompts per rollout batch (paper: 512)'),
-  globalBatchSize: z
-    .number()
-    .int()
-    .min(1)
-    .default(128)
-    .describe('prompts per actor update; 512/128 = 4 updates per rollout batch (paper)'),
   maxPromptLength: z.number().int().min(16).default(6144).describe('prompt tokens, images included (paper: 6144)'),
-  maxResponseLength: z.number().int().min(16).default(2048).describe('response tokens (paper: 2048)'),
   minPixels: z.number().int().min(1).default(262_144).describe('image pixel floor (paper: 262,144 = max)'),
   maxPixels: z.number().int().min(1).default(262_144).describe('image pixel cap (paper: 262,144)'),
-  valFreq: z.number().int().default(5).describe('validate every N steps (paper: 5); -1 disables'),
   nGpusPerNode: z.number().int().min(1).default(8).describe('GPUs per node (paper: 8xH100)'),
   nnodes: z.number().int().min(1).default(1).describe('nodes in the Ray cluster'),
   tensorParallelSize: z.number().int().min(1).default(2).describe('vLLM rollout tensor parallelism (EasyR1 default)'),
@@ -75,7 +53,27 @@ export interface EasyR1Paths {
   readonly freezeVision: boolean;
 }
 
-export function easyR1TrainConfig(cfg: EasyR1Config, p: EasyR1Paths): Record<string, unknown> {
+/** Throws a ConfigError naming the first GRPO setting EasyR1 has no way to express (with the value it always uses). */
+export function checkEasyR1Grpo(grpo: GrpoConfig): void {
+  const refuse = (field: keyof GrpoConfig, why: string, hint: string): never => {
+    throw new ConfigError(`rl.${field}`, `EasyR1 cannot run this: ${why}`, { value: grpo[field], hint });
+  };
+  if (grpo.advantage !== 'grpo') refuse('advantage', "it has no 'drgrpo' estimator", "use advantage 'grpo'");
+  if (grpo.advantageEps !== 1e-6) refuse('advantageEps', 'its GRPO advantage adds a fixed 1e-6', 'use 1e-6');
+  if (grpo.adamEps !== 1e-8) refuse('adamEps', "its AdamW keeps PyTorch's eps 1e-8", 'use 1e-8');
+  if (grpo.lossAgg === 'seq-mean-token-sum') {
+    refuse('lossAgg', "its loss_avg_mode is 'token' or 'seq' only", "use 'token-mean' or 'seq-mean-token-mean'");
+  }
+  if (grpo.overlongBuffer > 0) {
+    refuse('overlongBuffer', 'the DAPO overlong penalty is not part of the reward it calls', 'use 0');
+  }
+}
+
+const LOSS_AVG_MODE = { 'token-mean': 'token', 'seq-mean-token-mean': 'seq', 'seq-mean-token-sum': null } as const;
+
+export function easyR1TrainConfig(cfg: EasyR1Config, grpo: GrpoConfig, p: EasyR1Paths): Record<string, unknown> {
+  checkEasyR1Grpo(grpo);
+  const kl = grpo.kl !== 'off' && grpo.klCoef > 0;
   return {
     data: {
       train_files: p.trainFile,
@@ -85,42 +83,52 @@ export function easyR1TrainConfig(cfg: EasyR1Config, p: EasyR1Paths): Record<str
       image_key: 'images',
       image_dir: p.imageDir,
       max_prompt_length: cfg.maxPromptLength,
-      max_response_length: cfg.maxResponseLength,
-      rollout_batch_size: cfg.rolloutBatchSize,
+      max_response_length: grpo.maxResponseTokens,
+      rollout_batch_size: grpo.rolloutBatchSize,
       format_prompt: p.formatPromptFile,
       shuffle: true,
-      seed: 1,
+      seed: grpo.seed,
       min_pixels: cfg.minPixels,
       max_pixels: cfg.maxPixels,
       filter_overlong_prompts: true,
     },
     algorithm: {
       adv_estimator: 'grpo',
-      disable_kl: false,
-      use_kl_loss: true,
-      kl_penalty: cfg.klPenalty,
-      kl_coef: cfg.klCoef,
+      disable_kl: !kl,
+      use_kl_loss: kl,
+      ...(kl ? { kl_penalty: grpo.kl === 'k1' ? 'kl' : 'low_var_kl', kl_coef: grpo.klCoef } : {}),
+      // EasyR1 drops groups whose mean reward is outside (0.01, 0.99): for rewards in [0, 1], the groups all right or
+      // all wrong, as DAPO's dynamic sampling does.
+      online_filtering: grpo.dynamicSampling,
     },
     worker: {
       actor: {
-        global_batch_size: cfg.globalBatchSize,
-        max_grad_norm: cfg.maxGradNorm,
-        clip_ratio_low: cfg.clipRatioLow,
-        clip_ratio_high: cfg.clipRatioHigh,
-        clip_ratio_dual: cfg.clipRatioDual,
-        loss_avg_mode: 'token',
-        ppo_epochs: cfg.ppoEpochs,
+        global_batch_size: grpo.miniBatchSize,
+        max_grad_norm: grpo.maxGradNorm,
+        clip_ratio_low: grpo.clipLow,
+        clip_ratio_high: grpo.clipHigh,
+        clip_ratio_dual: grpo.dualClip,
+        loss_avg_mode: LOSS_AVG_MODE[grpo.lossAgg],
+        ppo_epochs: grpo.ppoEpochs,
         padding_free: true,
         model: { model_path: p.modelPath, enable_gradient_checkpointing: true, freeze_vision_tower: p.freezeVision },
-        optim: { lr: cfg.learningRate, weight_decay: cfg.weightDecay, strategy: 'adamw', lr_warmup_ratio: 0.0 },
+        optim: {
+          lr: grpo.lr,
+          betas: [grpo.beta1, grpo.beta2],
+          weight_decay: grpo.weightDecay,
+          strategy: 'adamw',
+          lr_warmup_ratio: grpo.warmupRatio,
+          // EasyR1's default schedule is constant; its key was renamed after v0.3.2 (warmup_style -> lr_scheduler_type).
+          ...(grpo.schedule === 'constant' ? {} : { lr_scheduler_type: grpo.schedule }),
+        },
       },
       rollout: {
-        n: cfg.rolloutN,
-        temperature: cfg.temperature,
-        top_p: cfg.topP,
+        n: grpo.groupSize,
+        temperature: grpo.temperature,
+        top_p: grpo.topP,
         gpu_memory_utilization: cfg.gpuMemoryUtilization,
         tensor_parallel_size: cfg.tensorParallelSize,
-        val_override_config: { temperature: cfg.valTemperature, n: 1 },
+        val_override_config: { temperature: grpo.valTemperature, n: 1 },
       },
       reward: {
         reward_type: 'batch',
@@ -130,14 +138,15 @@ export function easyR1TrainConfig(cfg: EasyR1Config, p: EasyR1Paths): Record<str
     },
     trainer: {
       total_epochs: p.episodes,
+      ...(grpo.maxSteps === null ? {} : { max_steps: grpo.maxSteps }),
       project_name: cfg.projectName,
       experiment_name: p.experimentName,
       logger: ['console'],
       nnodes: cfg.nnodes,
       n_gpus_per_node: cfg.nGpusPerNode,
-      val_freq: cfg.valFreq,
-      val_before_train: true,
-      save_freq: -1,
+      val_freq: grpo.valEvery > 0 ? grpo.valEvery : -1,
+      val_before_train: grpo.valEvery > 0,
+      save_freq: grpo.checkpointEvery > 0 ? grpo.checkpointEvery : -1,
       save_checkpoint_path: p.checkpointDir,
     },
   };

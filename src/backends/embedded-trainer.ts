@@ -125,8 +125,21 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
   const threads = options.threads ?? 0;
   const promptText = options.promptText ?? policyPromptText;
 
+  const at = (outDir: string): Checkpoint => ({ kind: 'embedded', path: outDir, name: basename(outDir) });
   return {
     id: 'embedded',
+    planSft: (job) => ({
+      checkpoint: at(job.outDir),
+      lines: [
+        `embedded SFT from ${job.base.path}: lr ${sftConfig.lr}, ${sftConfig.maxSteps ?? `${sftConfig.epochs} epochs`}, batch ${sftConfig.batchSize}; writes ${job.outDir}`,
+      ],
+    }),
+    planRl: (job) => ({
+      checkpoint: at(job.outDir),
+      lines: [
+        `embedded GRPO from ${job.init.path} (KL reference ${job.reference?.path ?? job.init.path}): ${grpoConfig.rolloutBatchSize} prompts x ${grpoConfig.groupSize} samples a step, lr ${grpoConfig.lr}, KL ${grpoConfig.kl} ${grpoConfig.klCoef}, clip ${grpoConfig.clipLow}/${grpoConfig.clipHigh}, reward ${job.reward.name}; writes ${job.outDir}`,
+      ],
+    }),
 
     async sft(job: SftJob, signal?: AbortSignal): Promise<Checkpoint> {
       throwIfAborted(signal, 'SFT');
@@ -165,7 +178,7 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
         totalSteps: res.steps,
         cursor: res.cursor,
       });
-      return { kind: 'embedded', path: job.outDir, name: basename(job.outDir) };
+      return at(job.outDir);
     },
 
     async rl(job: RlJob, signal?: AbortSignal): Promise<Checkpoint> {

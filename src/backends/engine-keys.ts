@@ -48,6 +48,13 @@ export const LLAMAFACTORY_KEYS: ReadonlySet<string> = new Set([
   'bf16',
   'ddp_timeout',
   'resume_from_checkpoint',
+  'max_steps',
+  'weight_decay',
+  'adam_beta1',
+  'adam_beta2',
+  'adam_epsilon',
+  'max_grad_norm',
+  'seed',
 ]);
 
 /** DeepSpeed config keys (DeepSpeed docs "Configuration JSON", ZeRO section; "auto" per the transformers integration). */
@@ -111,6 +118,7 @@ export const EASYR1_KEYS: ReadonlySet<string> = new Set([
   'algorithm.use_kl_loss',
   'algorithm.kl_penalty',
   'algorithm.kl_coef',
+  'algorithm.online_filtering',
   'worker',
   'worker.actor',
   'worker.actor.global_batch_size',
@@ -135,6 +143,8 @@ export const EASYR1_KEYS: ReadonlySet<string> = new Set([
   'worker.actor.optim.weight_decay',
   'worker.actor.optim.strategy',
   'worker.actor.optim.lr_warmup_ratio',
+  'worker.actor.optim.betas',
+  'worker.actor.optim.lr_scheduler_type',
   'worker.rollout',
   'worker.rollout.n',
   'worker.rollout.temperature',

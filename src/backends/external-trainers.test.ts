@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paperGrpoConfig, paperSftConfig } from '../train/config.ts';
 import { createEasyR1Trainer, createExternalTrainer, createLlamaFactoryTrainer } from './external-trainers.ts';
 import { createLocalRunner } from './local-runner.ts';
 import { type LoopbackServer, startLoopbackServer } from './loopback-server.ts';
@@ -99,6 +100,7 @@ describe('external trainers run their plans end to end with stand-in engines', (
     const runner = createLocalRunner();
     const trainer = createLlamaFactoryTrainer(
       { command: [process.execPath, join(dir, 'fake-llamafactory.cjs')] },
+      paperSftConfig,
       {
         runner: {
           id: runner.id,
@@ -143,10 +145,11 @@ describe('external trainers run their plans end to end with stand-in engines', (
       const steps: StepMetrics[] = [];
       const easy = createEasyR1Trainer(
         { command: ['python3', join(dir, 'easyr1', 'fake_main.py')], workdir: join(dir, 'easyr1') },
+        paperGrpoConfig,
         { runner: createLocalRunner(), rewardUrl: rewards.url, serving: { kind: 'sglang', url: sglang.url } },
       );
       const trainer = createExternalTrainer({
-        sft: createLlamaFactoryTrainer({}, { runner: createLocalRunner() }),
+        sft: createLlamaFactoryTrainer({}, paperSftConfig, { runner: createLocalRunner() }),
         rl: easy,
       });
       const outDir = join(dir, 'round-1', 'rl-medium');
@@ -178,7 +181,10 @@ describe('external trainers run their plans end to end with stand-in engines', (
   );
 
   it('fails early, naming the reward server, when it is not running', async () => {
-    const easy = createEasyR1Trainer({}, { runner: createLocalRunner(), rewardUrl: 'http://127.0.0.1:9' });
+    const easy = createEasyR1Trainer({}, paperGrpoConfig, {
+      runner: createLocalRunner(),
+      rewardUrl: 'http://127.0.0.1:9',
+    });
     const err = await easy
       .rl({
         init: { kind: 'hf', path: '/m', name: 'm' },

@@ -12,8 +12,9 @@ import {
   writeJsonAtomic,
 } from '../core/index.ts';
 import { exportEasyR1, exportLlamaFactory, Problem, readJsonlAll, SftExample } from '../data/index.ts';
+import type { GrpoConfig, SftConfig } from '../train/config.ts';
 import { goldAnswer } from '../verify/index.ts';
-import { EasyR1Config } from './easyr1-config.ts';
+import { checkEasyR1Grpo, EasyR1Config } from './easyr1-config.ts';
 import {
   JOB_INPUT_DIR,
   type JobPlan,
@@ -21,6 +22,7 @@ import {
   planEasyR1Rl,
   planLlamaFactorySft,
   type ServingReload,
+  summarizePlan,
 } from './job-plan.ts';
 import type { JobRunner } from './job-runner.ts';
 import { LlamaFactoryConfig } from './llamafactory-config.ts';
@@ -45,13 +47,19 @@ const DONE_FILE = 'done.json';
 
 export function createLlamaFactoryTrainer(
   config: z.input<typeof LlamaFactoryConfig>,
+  sft: SftConfig,
   options: ExternalTrainerOptions,
 ): Trainer {
   const cfg = LlamaFactoryConfig.parse(config);
+  const planOf = (job: SftJob) => planLlamaFactorySft(cfg, sft, job, options.serving ?? { kind: 'none' });
+  // Settings LLaMA-Factory cannot express fail here, before any stage spends time.
+  planOf({ base: { kind: 'hf', path: cfg.model, name: 'base' }, dataFile: '', imageRoot: '', outDir: '' });
   return {
     id: `llamafactory@${options.runner.id}`,
+    planSft: (job) => summarizePlan(planOf(job)),
+    planRl: () => refuseRl(),
     async sft(job, signal) {
-      const plan = planLlamaFactorySft(cfg, job, options.serving ?? { kind: 'none' });
+      const plan = planOf(job);
       return executePlan(plan, job.outDir, options, job.onStep, signal, async () => {
         const { records } = await readJsonlAll(job.dataFile, SftExample);
         await exportLlamaFactory({
@@ -63,38 +71,48 @@ export function createLlamaFactoryTrainer(
         });
       });
     },
-    async rl() {
-      throw new ConfigError('trainer.rl', 'LLaMA-Factory runs the SFT stage only', {
-        hint: 'use the easyr1 trainer for GRPO (createExternalTrainer combines both)',
-      });
-    },
+    rl: async () => refuseRl(),
   };
+}
+
+function refuseRl(): never {
+  throw new ConfigError('trainer.rl', 'LLaMA-Factory runs the SFT stage only', {
+    hint: 'use the easyr1 trainer for GRPO (createExternalTrainer combines both)',
+  });
+}
+
+function refuseSft(): never {
+  throw new ConfigError('trainer.sft', 'EasyR1 runs the GRPO stage only', {
+    hint: 'use the llamafactory trainer for SFT (createExternalTrainer combines both)',
+  });
 }
 
 export function createEasyR1Trainer(
   config: z.input<typeof EasyR1Config>,
+  grpo: GrpoConfig,
   options: ExternalTrainerOptions & { readonly rewardUrl: string },
 ): Trainer {
   const cfg = EasyR1Config.parse(config);
+  // Settings EasyR1 cannot express fail here, before any stage spends time.
+  checkEasyR1Grpo(grpo);
+  const planOf = (job: RlJob) =>
+    planEasyR1Rl(cfg, grpo, job, { serving: options.serving ?? { kind: 'none' }, rewardUrl: options.rewardUrl });
   return {
     id: `easyr1@${options.runner.id}`,
-    async sft() {
-      throw new ConfigError('trainer.sft', 'EasyR1 runs the GRPO stage only', {
-        hint: 'use the llamafactory trainer for SFT (createExternalTrainer combines both)',
-      });
-    },
+    planSft: () => refuseSft(),
+    planRl: (job) => summarizePlan(planOf(job)),
+    sft: async () => refuseSft(),
     async rl(job, signal) {
-      const plan = planEasyR1Rl(cfg, job, {
-        serving: options.serving ?? { kind: 'none' },
-        rewardUrl: options.rewardUrl,
-      });
-      return executePlan(plan, job.outDir, options, job.onStep, signal, async () => {
+      return executePlan(planOf(job), job.outDir, options, job.onStep, signal, async () => {
         const { records } = await readJsonlAll(job.problemsFile, Problem);
+        // The reward server judges a bare gold string: write it as the one correctness rule compares it.
+        const problems = records.map((p) => ({ ...p, answer: goldAnswer(p) }));
+        const dataDir = join(job.outDir, JOB_INPUT_DIR, 'data');
+        await exportEasyR1({ problems, imageRoot: job.imageRoot, outFile: join(dataDir, 'train.parquet'), signal });
         await exportEasyR1({
-          // The reward server judges a bare gold string: write it as the one correctness rule compares it.
-          problems: records.map((p) => ({ ...p, answer: goldAnswer(p) })),
+          problems: problems.slice(0, grpo.valLimit),
           imageRoot: job.imageRoot,
-          outFile: join(job.outDir, JOB_INPUT_DIR, 'data', 'train.parquet'),
+          outFile: join(dataDir, 'val.parquet'),
           signal,
         });
       });
@@ -108,6 +126,8 @@ export function createExternalTrainer(parts: { readonly sft: Trainer; readonly r
     id: `${parts.sft.id}+${parts.rl.id}`,
     sft: (job: SftJob, signal?: AbortSignal) => parts.sft.sft(job, signal),
     rl: (job: RlJob, signal?: AbortSignal) => parts.rl.rl(job, signal),
+    planSft: (job: SftJob) => parts.sft.planSft(job),
+    planRl: (job: RlJob) => parts.rl.planRl(job),
   };
 }
 

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { paperGrpoConfig, paperSftConfig, parseGrpoConfig, parseSftConfig, SftConfig } from '../train/config.ts';
 import { EasyR1Config } from './easyr1-config.ts';
 import { DEEPSPEED_KEYS, EASYR1_KEYS, keyPaths, LLAMAFACTORY_KEYS, undocumentedKeys } from './engine-keys.ts';
 import {
-  formatPlan,
   type JobPlan,
   LAST_STEP_PLACEHOLDER,
   planEasyR1Rl,
   planLlamaFactorySft,
   shellQuote,
+  summarizePlan,
 } from './job-plan.ts';
 import { LlamaFactoryConfig } from './llamafactory-config.ts';
 import type { RlJob, SftJob } from './types.ts';
@@ -37,7 +38,7 @@ const fileText = (plan: JobPlan, suffix: string): string => {
 };
 
 describe('LLaMA-Factory SFT plan', () => {
-  const plan = planLlamaFactorySft(LlamaFactoryConfig.parse({}), sftJob, { kind: 'none' });
+  const plan = planLlamaFactorySft(LlamaFactoryConfig.parse({}), paperSftConfig, sftJob, { kind: 'none' });
   const yaml = parse(fileText(plan, 'train.yaml')) as Record<string, unknown>;
 
   it("writes the paper's SFT values into the YAML", () => {
@@ -64,10 +65,39 @@ describe('LLaMA-Factory SFT plan', () => {
     expect(plan.checkpoint).toEqual({ kind: 'hf', path: '/runs/paper/round-1/sft/model', name: 'qwen2.5-vl-7b-sft' });
   });
 
-  it("makes the paper table's 5e-7 a visible setting", () => {
-    const paperTable = planLlamaFactorySft(LlamaFactoryConfig.parse({ learningRate: 5e-7 }), sftJob, { kind: 'none' });
+  it("makes the paper table's 5e-7 a visible setting of the one SFT config", () => {
+    const sft = parseSftConfig({ lr: 5e-7 }, 'paper');
+    const paperTable = planLlamaFactorySft(LlamaFactoryConfig.parse({}), sft, sftJob, { kind: 'none' });
     expect((parse(fileText(paperTable, 'train.yaml')) as { learning_rate: number }).learning_rate).toBe(5e-7);
-    expect(LlamaFactoryConfig.shape.learningRate.description).toContain('5e-7 in the paper');
+    expect(SftConfig.shape.lr.description).toContain('the paper table says 5e-7');
+  });
+
+  it('maps every SFT setting, deriving the gradient accumulation from the global batch', () => {
+    const sft = parseSftConfig(
+      { batchSize: 64, maxSteps: 100, weightDecay: 0.1, seed: 3, freezeVision: false },
+      'paper',
+    );
+    const args = parse(
+      fileText(planLlamaFactorySft(LlamaFactoryConfig.parse({}), sft, sftJob, { kind: 'none' }), 'train.yaml'),
+    );
+    expect(args).toMatchObject({
+      gradient_accumulation_steps: 8,
+      max_steps: 100,
+      weight_decay: 0.1,
+      seed: 3,
+      freeze_vision_tower: false,
+      adam_beta1: 0.9,
+      adam_beta2: 0.999,
+      adam_epsilon: 1e-8,
+      max_grad_norm: 1,
+    });
+  });
+
+  it('refuses SFT settings LLaMA-Factory cannot express, naming the field', () => {
+    const plan = (sft: object) =>
+      planLlamaFactorySft(LlamaFactoryConfig.parse({}), parseSftConfig(sft, 'paper'), sftJob, { kind: 'none' });
+    expect(() => plan({ batchSize: 36 })).toThrow(/sft\.batchSize.*multiple of 8/);
+    expect(() => plan({ evalEvery: 10 })).toThrow(/sft\.evalEvery/);
   });
 
   it('uses only keys LLaMA-Factory v0.9.3 and DeepSpeed document', () => {
@@ -77,13 +107,13 @@ describe('LLaMA-Factory SFT plan', () => {
     expect((ds.zero_optimization as { stage: number }).stage).toBe(3);
   });
 
-  it('launches llamafactory-cli on the YAML through torchrun on 8 GPUs', () => {
+  it('launches llamafactory-cli on the YAML through torchrun on 4 GPUs', () => {
     expect(plan.commands).toEqual([
       {
         name: 'train',
         argv: ['llamafactory-cli', 'train', '/runs/paper/round-1/sft/engine-job/train.yaml'],
         cwd: '/runs/paper/round-1/sft/engine-job',
-        env: { FORCE_TORCHRUN: '1', NPROC_PER_NODE: '8', NNODES: '1' },
+        env: { FORCE_TORCHRUN: '1', NPROC_PER_NODE: '4', NNODES: '1' },
       },
     ]);
   });
@@ -94,7 +124,7 @@ describe('EasyR1 GRPO plan', () => {
     serving: { kind: 'sglang', url: 'http://10.0.0.2:30000' } as const,
     rewardUrl: 'http://10.0.0.1:8700',
   };
-  const plan = planEasyR1Rl(EasyR1Config.parse({ workdir: '/opt/EasyR1' }), rlJob, opts);
+  const plan = planEasyR1Rl(EasyR1Config.parse({ workdir: '/opt/EasyR1' }), paperGrpoConfig, rlJob, opts);
   const config = parse(fileText(plan, 'config.yaml')) as Record<string, Record<string, unknown>>;
 
   it("writes the paper's GRPO values into the config", () => {
@@ -131,6 +161,7 @@ describe('EasyR1 GRPO plan', () => {
   it('freezes the vision tower only where the stage asks (medium yes, hard no)', () => {
     const hard = planEasyR1Rl(
       EasyR1Config.parse({}),
+      paperGrpoConfig,
       { ...rlJob, stage: 'hard', episodes: 15, freezeVision: false },
       opts,
     );
@@ -138,6 +169,19 @@ describe('EasyR1 GRPO plan', () => {
       worker: { actor: { model: { freeze_vision_tower: boolean } } };
     };
     expect(hardConfig.worker.actor.model.freeze_vision_tower).toBe(false);
+  });
+
+  it('maps the one GRPO config and refuses what EasyR1 cannot express, naming the field', () => {
+    const plan = (grpo: object) =>
+      parse(fileText(planEasyR1Rl(EasyR1Config.parse({}), parseGrpoConfig(grpo, 'paper'), rlJob, opts), 'config.yaml'));
+    expect(plan({ kl: 'off', dynamicSampling: true, lossAgg: 'seq-mean-token-mean', valEvery: 0 })).toMatchObject({
+      algorithm: { disable_kl: true, use_kl_loss: false, online_filtering: true },
+      worker: { actor: { loss_avg_mode: 'seq', optim: { betas: [0.9, 0.999] } } },
+      trainer: { val_freq: -1, save_freq: -1 },
+    });
+    expect(() => plan({ advantage: 'drgrpo' })).toThrow(/rl\.advantage/);
+    expect(() => plan({ overlongBuffer: 64 })).toThrow(/rl\.overlongBuffer/);
+    expect(() => plan({ lossAgg: 'seq-mean-token-sum' })).toThrow(/rl\.lossAgg/);
   });
 
   it('uses only keys EasyR1 documents', () => {
@@ -168,7 +212,7 @@ describe('EasyR1 GRPO plan', () => {
   });
 
   it('adds a restart command with the checkpoint substituted', () => {
-    const restart = planEasyR1Rl(EasyR1Config.parse({}), rlJob, {
+    const restart = planEasyR1Rl(EasyR1Config.parse({}), paperGrpoConfig, rlJob, {
       ...opts,
       serving: { kind: 'restart', command: ['systemctl', 'restart', 'vllm@{checkpoint}'] },
     });
@@ -181,15 +225,23 @@ describe('EasyR1 GRPO plan', () => {
 
   it('refuses an embedded checkpoint as the policy', () => {
     expect(() =>
-      planEasyR1Rl(EasyR1Config.parse({}), { ...rlJob, init: { kind: 'embedded', path: '/x', name: 'tiny' } }, opts),
+      planEasyR1Rl(
+        EasyR1Config.parse({}),
+        paperGrpoConfig,
+        { ...rlJob, init: { kind: 'embedded', path: '/x', name: 'tiny' } },
+        opts,
+      ),
     ).toThrow(/Hugging Face/);
   });
 
-  it('formats a dry-run listing with quoted commands', () => {
-    const text = formatPlan(plan);
-    expect(text).toContain('# easyr1 medium');
-    expect(text).toContain('[train] (cd /opt/EasyR1 && python3 -m verl.trainer.main config=');
-    expect(text).toContain('[SGLang reload] POST http://10.0.0.2:30000/update_weights_from_disk');
+  it('summarizes the plan for a dry run with quoted commands', () => {
+    const { checkpoint, lines } = summarizePlan(plan);
+    expect(checkpoint).toEqual(plan.checkpoint);
+    expect(lines[0]).toBe('easyr1 job (medium):');
+    expect(lines).toContain(
+      '  run [train] (cd /opt/EasyR1) python3 -m verl.trainer.main config=/runs/paper/round-1/rl-medium/engine-job/config.yaml',
+    );
+    expect(lines.some((l) => l.startsWith('  POST http://10.0.0.2:30000/update_weights_from_disk'))).toBe(true);
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(shellQuote('/a/b.yaml')).toBe('/a/b.yaml');
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import type { GrpoConfig, SftConfig } from '../train/config.ts';
 import { type EasyR1Config, easyR1TrainConfig } from './easyr1-config.ts';
 import { easyR1RewardShim } from './easyr1-reward-shim.ts';
 import {
@@ -9,7 +10,7 @@ import {
   llamaFactoryEnv,
   llamaFactoryTrainArgs,
 } from './llamafactory-config.ts';
-import type { Checkpoint, RlJob, SftJob } from './types.ts';
+import type { Checkpoint, RlJob, SftJob, TrainingPlan } from './types.ts';
 
 /**
  * What an external training job will do, as data: the files it writes (with their exact contents where vlthink
@@ -71,7 +72,12 @@ export type ServingReload = z.infer<typeof ServingReload>;
 /** Sub-folder of the job's outDir where the engine's inputs (data, configs) are written. */
 export const JOB_INPUT_DIR = 'engine-job';
 
-export function planLlamaFactorySft(cfg: LlamaFactoryConfig, job: SftJob, serving: ServingReload): JobPlan {
+export function planLlamaFactorySft(
+  cfg: LlamaFactoryConfig,
+  sft: SftConfig,
+  job: SftJob,
+  serving: ServingReload,
+): JobPlan {
   const jobDir = join(job.outDir, JOB_INPUT_DIR);
   const datasetDir = join(jobDir, 'data');
   const datasetName = 'vlthink_sft';
@@ -79,7 +85,13 @@ export function planLlamaFactorySft(cfg: LlamaFactoryConfig, job: SftJob, servin
   const yamlPath = join(jobDir, 'train.yaml');
   const dsPath = join(jobDir, `ds_z${cfg.zeroStage}.json`);
   const modelPath = job.base.kind === 'hf' ? job.base.path : undefined;
-  const args = llamaFactoryTrainArgs(cfg, { datasetDir, datasetName, outputDir, deepspeedFile: dsPath, modelPath });
+  const args = llamaFactoryTrainArgs(cfg, sft, {
+    datasetDir,
+    datasetName,
+    outputDir,
+    deepspeedFile: dsPath,
+    modelPath,
+  });
   const checkpoint: Checkpoint = { kind: 'hf', path: outputDir, name: `${job.base.name}-sft` };
   return {
     engine: 'llamafactory',
@@ -106,19 +118,20 @@ export interface EasyR1PlanOptions {
   readonly rewardUrl: string;
 }
 
-export function planEasyR1Rl(cfg: EasyR1Config, job: RlJob, opts: EasyR1PlanOptions): JobPlan {
+export function planEasyR1Rl(cfg: EasyR1Config, grpo: GrpoConfig, job: RlJob, opts: EasyR1PlanOptions): JobPlan {
   const jobDir = join(job.outDir, JOB_INPUT_DIR);
   const dataDir = join(jobDir, 'data');
   const trainFile = join(dataDir, 'train.parquet');
+  const valFile = join(dataDir, 'val.parquet');
   const shimPath = join(jobDir, 'vlthink_reward.py');
   const promptPath = join(jobDir, 'format_prompt.jinja');
   const yamlPath = join(jobDir, 'config.yaml');
   const checkpointDir = join(job.outDir, 'checkpoints');
   if (job.init.kind !== 'hf')
     throw new TypeError(`EasyR1 trains Hugging Face checkpoints; '${job.init.path}' is ${job.init.kind}`);
-  const config = easyR1TrainConfig(cfg, {
+  const config = easyR1TrainConfig(cfg, grpo, {
     trainFile,
-    valFile: trainFile,
+    valFile,
     imageDir: null,
     modelPath: job.init.path,
     formatPromptFile: promptPath,
@@ -145,6 +158,7 @@ export function planEasyR1Rl(cfg: EasyR1Config, job: RlJob, opts: EasyR1PlanOpti
         path: trainFile,
         description: `EasyR1 parquet (problem with <image>, answer, images embedded as bytes) from ${job.problemsFile}`,
       },
+      { path: valFile, description: `the first ${grpo.valLimit} of those problems, for validation (rl.valLimit)` },
       {
         path: promptPath,
         description: 'format prompt (jinja, `content` = the problem)',
@@ -200,28 +214,18 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** A plan as text, for `--dry-run`: each file (generated contents indented), command and endpoint. */
-export function formatPlan(plan: JobPlan): string {
-  const lines = [`# ${plan.engine} ${plan.stage} -> ${plan.checkpoint.path}`, 'files:'];
-  for (const f of plan.files) {
-    lines.push(`  ${f.path}  (${f.description})`);
-    if (f.contents !== undefined)
-      lines.push(
-        ...f.contents
-          .trimEnd()
-          .split('\n')
-          .map((l) => `      ${l}`),
-      );
-  }
-  lines.push('commands:');
+/** A plan as a Trainer reports it: its checkpoint, and one line per file, command and endpoint (for `--dry-run`). */
+export function summarizePlan(plan: JobPlan): TrainingPlan {
+  const lines = [`${plan.engine} job (${plan.stage}):`];
+  for (const f of plan.files) lines.push(`  file ${f.path}: ${f.description}`);
   for (const c of plan.commands) {
     const env = Object.entries(c.env).map(([k, v]) => `${k}=${shellQuote(v)} `);
-    lines.push(`  [${c.name}] (cd ${shellQuote(c.cwd)} && ${env.join('')}${c.argv.map(shellQuote).join(' ')})`);
+    lines.push(`  run [${c.name}] (cd ${shellQuote(c.cwd)}) ${env.join('')}${c.argv.map(shellQuote).join(' ')}`);
   }
-  lines.push('endpoints:');
   for (const e of plan.endpoints)
-    lines.push(`  [${e.name}] ${e.method} ${e.url}${e.body === undefined ? '' : ` ${JSON.stringify(e.body)}`}`);
-  return `${lines.join('\n')}\n`;
+    lines.push(`  ${e.method} ${e.url}${e.body === undefined ? '' : ` ${JSON.stringify(e.body)}`}  (${e.name})`);
+  lines.push(`  checkpoint ${plan.checkpoint.path}`);
+  return { checkpoint: plan.checkpoint, lines };
 }
 
 export function shellQuote(arg: string): string {

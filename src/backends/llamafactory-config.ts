@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/index.ts';
+import type { SftConfig } from '../train/config.ts';
 
 /**
- * SFT on LLaMA-Factory, the engine OpenVLThinker used: a zod config whose defaults are the paper's values, and the
- * pure functions that turn it into LLaMA-Factory's training YAML and a DeepSpeed ZeRO-3 JSON.
+ * SFT on LLaMA-Factory, the engine OpenVLThinker used. The training settings are vlthink's one SFT config (train/
+ * `SftConfig`, the run's `sft.*`); `LlamaFactoryConfig` holds only what is LLaMA-Factory's own (command, model,
+ * template, devices, DeepSpeed). The pure functions here map both onto LLaMA-Factory's training YAML and a DeepSpeed
+ * JSON; an SFT setting LLaMA-Factory cannot express is refused with the field named, never dropped.
  * Keys follow LLaMA-Factory v0.9.3 (`examples/train_full/qwen2_5vl_full_sft.yaml`, hparams/*_args.py); the contract
  * test checks every generated key against `LLAMAFACTORY_KEYS`.
  */
@@ -17,35 +21,27 @@ export const LlamaFactoryConfig = z.object({
     .default('Qwen/Qwen2.5-VL-7B-Instruct')
     .describe('base model (OpenVLThinker: Qwen2.5-VL-7B-Instruct); every round restarts from it'),
   template: z.string().default('qwen2_vl').describe('LLaMA-Factory chat template (qwen2_vl for Qwen2.5-VL)'),
-  learningRate: z
+  perDeviceBatchSize: z
     .number()
-    .positive()
-    .default(5e-6)
-    .describe(
-      'peak learning rate; 5e-6 in the OpenVLThinker code, 5e-7 in the paper table — set 5e-7 to follow the paper',
-    ),
-  lrSchedulerType: z.enum(['cosine', 'linear', 'constant']).default('cosine').describe('LR schedule (paper: cosine)'),
-  warmupRatio: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.15)
-    .describe('fraction of steps warming up; 0.15 in the code, 0.1 in the paper'),
-  epochs: z.number().positive().default(1).describe('passes over the SFT set (paper: 1)'),
-  perDeviceBatchSize: z.number().int().min(1).default(2).describe('samples per GPU per step (code: 2)'),
-  gradientAccumulationSteps: z.number().int().min(1).default(4).describe('steps accumulated per update (code: 4)'),
-  cutoffLen: z.number().int().min(16).default(2048).describe('max tokens per example, prompt + response (paper: 2048)'),
+    .int()
+    .min(1)
+    .default(2)
+    .describe('samples per GPU per step (code: 2); gradient accumulation makes up sft.batchSize'),
   imageMaxPixels: z.number().int().min(1).default(262_144).describe('image pixel cap, pixels (paper: 262,144 = 512^2)'),
   bf16: z.boolean().default(true).describe('train in bfloat16 (paper: bf16)'),
   zeroStage: z
     .union([z.literal(2), z.literal(3)])
     .default(3)
     .describe('DeepSpeed ZeRO stage (paper: ZeRO-3)'),
-  freezeVisionTower: z.boolean().default(true).describe('freeze the vision encoder (paper: frozen)'),
   freezeProjector: z.boolean().default(true).describe('freeze the multimodal projector (paper: frozen)'),
   loggingSteps: z.number().int().min(1).default(1).describe('log every N optimizer steps (vlthink parses the log)'),
   preprocessingWorkers: z.number().int().min(1).default(16).describe('dataset preprocessing processes'),
-  nprocPerNode: z.number().int().min(1).default(8).describe('GPUs per node (paper: 8xH100)'),
+  nprocPerNode: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe('GPUs per node (paper: global batch 32 = 2 per device x 4 accumulation x 4 GPUs)'),
   nnodes: z.number().int().min(1).default(1).describe('nodes; > 1 needs MASTER_ADDR in `env`'),
   env: z
     .record(z.string(), z.string())
@@ -64,8 +60,35 @@ export interface LlamaFactoryPaths {
   readonly modelPath?: string;
 }
 
+/** Optimizer steps accumulate `sft.batchSize / (per-device batch x GPUs)` micro-batches; it must divide evenly. */
+export function gradientAccumulation(cfg: LlamaFactoryConfig, sft: SftConfig): number {
+  const perStep = cfg.perDeviceBatchSize * cfg.nprocPerNode * cfg.nnodes;
+  const steps = sft.batchSize / perStep;
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new ConfigError(
+      'sft.batchSize',
+      `${sft.batchSize} is not a multiple of ${perStep} sequences per micro-step`,
+      {
+        value: sft.batchSize,
+        hint: `per device ${cfg.perDeviceBatchSize} x ${cfg.nprocPerNode} GPUs x ${cfg.nnodes} nodes: pick a multiple, or change backend.llamaFactory.perDeviceBatchSize / nprocPerNode`,
+      },
+    );
+  }
+  return steps;
+}
+
 /** The training YAML, as an ordered object (the `stringify` of `yaml` keeps the order). */
-export function llamaFactoryTrainArgs(cfg: LlamaFactoryConfig, paths: LlamaFactoryPaths): Record<string, unknown> {
+export function llamaFactoryTrainArgs(
+  cfg: LlamaFactoryConfig,
+  sft: SftConfig,
+  paths: LlamaFactoryPaths,
+): Record<string, unknown> {
+  if (sft.evalEvery > 0) {
+    throw new ConfigError('sft.evalEvery', 'LLaMA-Factory has no held-out generation accuracy during training', {
+      value: sft.evalEvery,
+      hint: 'use 0 (the pipeline evaluates every checkpoint after training)',
+    });
+  }
   return {
     model_name_or_path: paths.modelPath ?? cfg.model,
     image_max_pixels: cfg.imageMaxPixels,
@@ -73,7 +96,7 @@ export function llamaFactoryTrainArgs(cfg: LlamaFactoryConfig, paths: LlamaFacto
     stage: 'sft',
     do_train: true,
     finetuning_type: 'full',
-    freeze_vision_tower: cfg.freezeVisionTower,
+    freeze_vision_tower: sft.freezeVision,
     freeze_multi_modal_projector: cfg.freezeProjector,
     freeze_language_model: false,
     deepspeed: paths.deepspeedFile,
@@ -81,7 +104,7 @@ export function llamaFactoryTrainArgs(cfg: LlamaFactoryConfig, paths: LlamaFacto
     dataset_dir: paths.datasetDir,
     media_dir: paths.datasetDir,
     template: cfg.template,
-    cutoff_len: cfg.cutoffLen,
+    cutoff_len: sft.cutoffLen,
     overwrite_cache: true,
     preprocessing_num_workers: cfg.preprocessingWorkers,
     output_dir: paths.outputDir,
@@ -92,11 +115,18 @@ export function llamaFactoryTrainArgs(cfg: LlamaFactoryConfig, paths: LlamaFacto
     save_only_model: true,
     report_to: 'none',
     per_device_train_batch_size: cfg.perDeviceBatchSize,
-    gradient_accumulation_steps: cfg.gradientAccumulationSteps,
-    learning_rate: cfg.learningRate,
-    num_train_epochs: cfg.epochs,
-    lr_scheduler_type: cfg.lrSchedulerType,
-    warmup_ratio: cfg.warmupRatio,
+    gradient_accumulation_steps: gradientAccumulation(cfg, sft),
+    learning_rate: sft.lr,
+    num_train_epochs: sft.epochs,
+    ...(sft.maxSteps === null ? {} : { max_steps: sft.maxSteps }),
+    lr_scheduler_type: sft.schedule,
+    warmup_ratio: sft.warmupRatio,
+    weight_decay: sft.weightDecay,
+    adam_beta1: sft.beta1,
+    adam_beta2: sft.beta2,
+    adam_epsilon: sft.adamEps,
+    max_grad_norm: sft.maxGradNorm,
+    seed: sft.seed,
     bf16: cfg.bf16,
     ddp_timeout: 180_000_000,
   };

@@ -93,12 +93,21 @@ export interface RlJob {
   readonly onStep?: (metrics: StepMetrics) => void;
 }
 
+/** What a training job will do, known before it runs: the checkpoint it returns and lines for `--dry-run`. */
+export interface TrainingPlan {
+  readonly checkpoint: Checkpoint;
+  readonly lines: readonly string[];
+}
+
 /**
- * A training engine. Its own typed config is given to its factory (`createEmbeddedTrainer(cfg)`,
- * `createLlamaFactoryTrainer(cfg)`, ...); jobs carry only the data and per-stage settings.
+ * A training engine. Its typed configs (the run's `sft` / `rl` settings and the engine's own) are given to its
+ * factory (`createEmbeddedTrainer(opts)`, `createLlamaFactoryTrainer(cfg, sft, opts)`, ...); jobs carry only the data
+ * and per-stage settings. `planSft` / `planRl` describe a job without running it or writing anything.
  */
 export interface Trainer {
   readonly id: string;
   sft(job: SftJob, signal?: AbortSignal): Promise<Checkpoint>;
   rl(job: RlJob, signal?: AbortSignal): Promise<Checkpoint>;
+  planSft(job: SftJob): TrainingPlan;
+  planRl(job: RlJob): TrainingPlan;
 }

@@ -26,16 +26,7 @@ describe('embedded-quick end to end', () => {
     const stages = manifest?.stages ?? {};
     const expected = ['data', 'base', 'round-1/caption', 'round-1/distill', 'round-2/regenerate'];
     for (const r of [1, 2]) {
-      for (const s of [
-        'filter',
-        'sft',
-        'difficulty',
-        'rl-medium',
-        'rl-hard',
-        'eval-sft',
-        'eval-rl-medium',
-        'eval-rl-hard',
-      ]) {
+      for (const s of ['filter', 'sft', 'difficulty', 'rl-medium', 'rl-hard', 'eval-sft', 'eval-rl-hard']) {
         expected.push(`round-${r}/${s}`);
       }
     }
@@ -67,7 +58,7 @@ describe('embedded-quick end to end', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(metrics.some((m) => /\/rl-/.test(String(m.stage)) && typeof m.kl === 'number')).toBe(true);
-    expect(metrics.filter((m) => m.kind === 'eval')).toHaveLength(6);
+    expect(metrics.filter((m) => m.kind === 'eval')).toHaveLength(4);
 
     const report = await writeReport(dir);
     expect(report.charts).toBeGreaterThanOrEqual(6);

@@ -1,10 +1,12 @@
 /** The OpenVLThinker loop: config, stages, the round loop, the run manifest, status and the run report. */
-export { createDeps, type DepsOptions } from './backend.ts';
+
 export * from './config/index.ts';
 export type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
+export { createDeps, type DepsOptions } from './engines.ts';
 export { type FilterSettings, type FilterStats, filterTraces } from './filter.ts';
-export { type RunOptions, RunSummary, runDirOf, runPipeline } from './loop.ts';
+export { type RunOptions, RunSummary, runPipeline } from './loop.ts';
 export { Manifest, readManifest, StageRecord } from './manifest.ts';
+export { runDirOf } from './paths.ts';
 export { describeRunPlan } from './plan.ts';
 export { createProgress, type Progress, silentProgress } from './progress.ts';
 export { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile } from '../core/index.ts';
 import { parseRunConfig } from './config/load.ts';
+import { deepMerge } from './config/merge.ts';
 import type { RunConfig } from './config/schema.ts';
 import { runPipeline } from './loop.ts';
 import { readManifest } from './manifest.ts';
@@ -15,17 +16,39 @@ import { createFakeDeps } from './test-fakes.ts';
 const run = promisify(execFile);
 let root: string;
 
+/** The fakes' settings, explicit where they differ from the embedded defaults (all tiers, paper-length curriculum). */
 function fakeConfig(name: string, over: Record<string, unknown> = {}): RunConfig {
-  return parseRunConfig({
-    name,
-    outDir: root,
-    rounds: 2,
-    data: { kind: 'world', train: 40, test: 50, seed: 3, imageSize: 16, captionNoise: 0 },
-    distill: { k: 4 },
-    regenerate: { k: 3 },
-    difficulty: { k: 4 },
-    ...over,
-  });
+  return parseRunConfig(
+    deepMerge(
+      {
+        name,
+        outDir: root,
+        rounds: 2,
+        data: {
+          kind: 'world',
+          train: 40,
+          test: 50,
+          seed: 3,
+          imageSize: 16,
+          captionNoise: 0,
+          families: null,
+          tiers: null,
+        },
+        distill: { k: 4 },
+        regenerate: { k: 3, temperature: 1 },
+        difficulty: { k: 4 },
+        filter: { keepPrevious: false },
+        rl: {
+          stages: [
+            { name: 'medium', tiers: ['medium'], episodes: 5, freezeVision: true },
+            { name: 'hard', tiers: ['hard'], episodes: 15, freezeVision: false },
+          ],
+        },
+        eval: { checkpoints: 'all' },
+      },
+      over,
+    ),
+  );
 }
 
 /** Every file in a run except the manifest (timings) — path -> sha256. */

@@ -1,20 +1,24 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Checkpoint } from '../backends/types.ts';
 import { contentHash, type Logger, silentLogger, writeFileAtomic, writeJsonAtomic } from '../core/index.ts';
+import { readCheckpointDescriptor, writeCheckpointDescriptor } from './checkpoint-descriptor.ts';
 import type { RunConfig } from './config/schema.ts';
-import { abs, paths, type StageContext } from './context.ts';
+import type { StageContext } from './context.ts';
 import type { PipelineDeps } from './deps.ts';
+import { baseModelKey } from './engines.ts';
 import { openLedger, type StageEvent } from './manifest.ts';
+import { abs, paths, runDirOf } from './paths.ts';
 import { formatDuration, type Progress, silentProgress } from './progress.ts';
 import { dataStage, readProblems } from './stages/data.ts';
-import { type EvalSummary, evaluateStage } from './stages/evaluate.ts';
+import { difficultyStage } from './stages/difficulty.ts';
+import { EvalSummary, evaluateStage } from './stages/evaluate.ts';
 import { captionStage, filterStage, sampleStage } from './stages/sample.ts';
-import { difficultyStage, rlStages, type StageCheckpoint, sftStage } from './stages/train.ts';
+import { rlStages, type StageCheckpoint, sftStage } from './stages/train.ts';
 
 /**
- * The OpenVLThinker loop (DESIGN.md "The loop"), for rounds r = 1..R:
+ * The OpenVLThinker loop, for rounds r = 1..R:
  *   r = 1: caption -> distill (text reasoner on caption + question);  r >= 2: regenerate (round r-1 RL policy)
  *   -> filter -> sft (from the base model) -> difficulty -> rl (curriculum stages) -> evaluate (SFT and RL checkpoints)
  * Every stage goes through the ledger, so a rerun skips what is done and a killed run resumes where it stopped.
@@ -36,10 +40,6 @@ export interface RunOptions {
   readonly progress?: Progress;
   readonly log?: Logger;
   readonly signal?: AbortSignal;
-}
-
-export function runDirOf(config: RunConfig): string {
-  return join(config.outDir, config.name);
 }
 
 export async function runPipeline(
@@ -115,30 +115,18 @@ export async function runPipeline(
 
 /** base: the model every round's SFT starts from (an embedded base is initialized here; an HF base is named). */
 async function baseStage(ctx: StageContext): Promise<StageCheckpoint> {
-  const descriptor = `${paths.base}/checkpoint.json`;
   const { record } = await ctx.ledger.runStage({
     key: 'base',
-    inputs: { backend: ctx.config.backend, seed: ctx.config.seed, settings: ctx.deps.describe?.() ?? {} },
+    inputs: { base: baseModelKey(ctx.config) },
     outputs: [paths.base],
     run: async (staged) => {
       const dir = staged(paths.base);
       await mkdir(dir, { recursive: true });
-      const made = await ctx.deps.base(dir);
-      const inFolder = made.path === dir;
-      await writeFile(
-        join(dir, 'checkpoint.json'),
-        JSON.stringify({ kind: made.kind, name: made.name, path: inFolder ? null : made.path }),
-      );
+      await writeCheckpointDescriptor(dir, await ctx.deps.base(dir));
       return {};
     },
   });
-  const saved = JSON.parse(await readFile(abs(ctx, descriptor), 'utf8')) as {
-    kind: Checkpoint['kind'];
-    name: string;
-    path: string | null;
-  };
-  const checkpoint: Checkpoint = { kind: saved.kind, name: saved.name, path: saved.path ?? abs(ctx, paths.base) };
-  return { checkpoint, hash: record.outputs[paths.base] ?? '' };
+  return { checkpoint: await readCheckpointDescriptor(abs(ctx, paths.base)), hash: record.outputs[paths.base] ?? '' };
 }
 
 /**
@@ -151,25 +139,15 @@ async function rebuildMetrics(ctx: StageContext): Promise<void> {
   for (const key of ctx.ledger.visited()) {
     const record = manifest.stages[key];
     if (record?.state !== 'done') continue;
+    for (const log of record.logs) {
+      if (!existsSync(abs(ctx, log))) continue;
+      lines.push(...(await readFile(abs(ctx, log), 'utf8')).split('\n').filter((l) => l.trim() !== ''));
+    }
     for (const out of Object.keys(record.outputs)) {
-      if (out.includes('/metrics/') || (out.endsWith('.json') && out.includes('/eval/'))) {
-        const text = await readFile(abs(ctx, out), 'utf8');
-        if (out.endsWith('.jsonl')) lines.push(...text.split('\n').filter((l) => l.trim() !== ''));
-        else {
-          const s = JSON.parse(text) as EvalSummary;
-          lines.push(
-            JSON.stringify({
-              stage: key,
-              kind: 'eval',
-              round: s.round,
-              checkpoint: s.checkpoint,
-              accuracy: s.accuracy,
-              correct: s.correct,
-              total: s.total,
-            }),
-          );
-        }
-      }
+      if (!(out.endsWith('.json') && out.includes('/eval/'))) continue;
+      const s = EvalSummary.parse(JSON.parse(await readFile(abs(ctx, out), 'utf8')));
+      const { round, checkpoint, accuracy, correct, total } = s;
+      lines.push(JSON.stringify({ stage: key, kind: 'eval', round, checkpoint, accuracy, correct, total }));
     }
   }
   await writeFileAtomic(abs(ctx, paths.metrics), lines.length > 0 ? `${lines.join('\n')}\n` : '');

@@ -18,6 +18,7 @@ export const StageRecord = z.object({
   state: z.enum(['running', 'done', 'failed']),
   inputHash: z.string(),
   outputs: z.record(z.string(), z.string()).describe('run-relative output path -> content hash'),
+  logs: z.array(z.string()).default([]).describe('run-relative logs of the stage (step metrics), not hashed'),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
@@ -92,8 +93,13 @@ export interface StageSpec<T extends Record<string, number>> {
   readonly key: string;
   /** Everything that decides the outputs: config slice, input artifacts' hashes, seeds. */
   readonly inputs: unknown;
-  /** Run-relative output paths (files or folders). */
+  /** Run-relative output paths (files or folders): what later stages read, hashed by content. */
   readonly outputs: readonly string[];
+  /**
+   * Run-relative logs of how the stage ran (step metrics with timings): moved into place with the outputs, never
+   * hashed, so two runs that made the same outputs have the same manifest, and a lost log reruns nothing.
+   */
+  readonly logs?: readonly string[];
   /** Writes each output at `staged(path)`; returns counts for the manifest. */
   readonly run: (staged: (output: string) => string) => Promise<T>;
 }
@@ -176,6 +182,7 @@ export async function openLedger(
         state: 'running',
         inputHash,
         outputs: {},
+        logs: [...(spec.logs ?? [])],
         startedAt,
         finishedAt: null,
         durationMs: null,
@@ -188,18 +195,19 @@ export async function openLedger(
       await save();
       onEvent({ type: 'start', key: spec.key, attempt: record.attempts });
       try {
-        for (const out of spec.outputs) await mkdir(dirname(staged(out)), { recursive: true });
+        const written = [...spec.outputs, ...(spec.logs ?? [])];
+        for (const out of written) await mkdir(dirname(staged(out)), { recursive: true });
         record.counts = await spec.run(staged);
-        for (const out of spec.outputs) {
+        for (const out of written) {
           if (!existsSync(staged(out))) throw new Error(`stage ${spec.key} did not write its output ${out}`);
         }
-        for (const out of spec.outputs) {
+        for (const out of written) {
           const target = join(runDir, out);
           await rm(target, { recursive: true, force: true });
           await mkdir(dirname(target), { recursive: true });
           await rename(staged(out), target);
-          record.outputs[out] = await hashOutput(target);
         }
+        for (const out of spec.outputs) record.outputs[out] = await hashOutput(join(runDir, out));
         await rm(stagingDir, { recursive: true, force: true });
         const stagingRoot = join(runDir, '.staging');
         if ((await readdir(stagingRoot)).length === 0) await rm(stagingRoot, { recursive: true });

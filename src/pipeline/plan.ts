@@ -1,163 +1,119 @@
-import { join, resolve } from 'node:path';
-import { type JobPlan, planEasyR1Rl, planLlamaFactorySft } from '../backends/job-plan.ts';
+import { resolve } from 'node:path';
 import type { Checkpoint } from '../backends/types.ts';
-import type { RunConfig } from './config/schema.ts';
-import { paths } from './context.ts';
-import { runDirOf } from './loop.ts';
+import type { RunConfig, SamplingConfig } from './config/schema.ts';
+import type { PipelineDeps } from './deps.ts';
+import { rlJobOf, sftJobOf } from './jobs.ts';
+import { paths, runDirOf } from './paths.ts';
 
 /**
- * `vlthink run --dry-run`: every stage of every round with the files it reads and writes, and for the scale-out
- * backend the exact endpoints it calls and the training jobs' files, commands and endpoints (the same plans the
- * external trainers execute). Builds nothing and touches no GPU.
+ * `vlthink run --dry-run`: every stage of every round with the files it reads and writes, the generation calls it
+ * makes, and the training jobs as the trainer plans them (`Trainer.planSft` / `planRl` on the jobs that `jobs.ts`
+ * builds for the run itself, so the dry run cannot drift from the run). Builds nothing and touches no GPU.
  */
-export function describeRunPlan(config: RunConfig): string {
+export function describeRunPlan(config: RunConfig, deps: PipelineDeps): string {
   const runDir = resolve(runDirOf(config));
-  const at = (rel: string) => join(runDir, rel);
-  const b = config.backend;
-  const out: string[] = [
-    `vlthink run ${config.name}: ${config.rounds} round(s), backend ${b.kind}, run directory ${runDir}`,
-    `  writes ${at(paths.config)}, ${at('manifest.json')}, ${at(paths.metrics)}, ${at(paths.summary)}`,
-  ];
-  const gen = (role: string, url: string, model: string, params: string) =>
-    `    POST ${url}/chat/completions  model=${model}  ${params}  (${role})`;
+  const at = (rel: string) => resolve(runDir, rel);
+  const gen = generationLine(config);
   const data = config.data;
-  out.push(
+  const out: string[] = [
+    `vlthink run ${config.name}: ${config.rounds} round(s), backend ${config.backend.kind}, run directory ${runDir}`,
+    `  writes ${at(paths.config)}, ${at('manifest.json')}, ${at(paths.metrics)}, ${at(paths.summary)}`,
     'stage data:',
     data.kind === 'world'
       ? `    synthetic world: ${data.train} train + ${data.test} test problems, seed ${data.seed}, ${data.imageSize}px, caption noise ${data.captionNoise}`
       : `    reads ${resolve(data.train)} and ${resolve(data.test)} (Problem JSONL with images)`,
     `    writes ${at(paths.trainProblems)}, ${at(paths.testProblems)}`,
-  );
+  ];
   const base: Checkpoint =
-    b.kind === 'scale-out'
-      ? { kind: 'hf', path: b.baseModel, name: b.baseModel }
+    config.backend.kind === 'scale-out'
+      ? { kind: 'hf', path: config.backend.baseModel, name: config.backend.baseModel }
       : { kind: 'embedded', path: at(paths.base), name: 'base' };
-  out.push(
-    'stage base:',
-    `    ${b.kind === 'scale-out' ? `Hugging Face model ${b.baseModel}` : `tiny VLM initialized in ${at(paths.base)}`}`,
-  );
-  // Where each checkpoint lands: the external engines' plans say; embedded checkpoints are the stage folders.
+  out.push('stage base:', `    ${base.kind === 'hf' ? 'Hugging Face model' : 'tiny VLM initialized in'} ${base.path}`);
+
   let previousRl: Checkpoint | undefined;
   for (let r = 1; r <= config.rounds; r++) {
     out.push(`round ${r}:`);
-    const serve = (ckpt: Checkpoint, what: string, params: string) =>
-      b.kind === 'scale-out'
-        ? gen(what, b.policy.baseUrl, b.policy.model ?? ckpt.path, params)
-        : `    in-process generation with the embedded checkpoint ${ckpt.path}  ${params}  (${what})`;
-    const ckpts = new Map<string, Checkpoint>();
     if (r === 1) {
+      const params = `max_tokens=${config.caption.maxTokens} temperature=${config.caption.temperature}`;
       out.push(
         '  caption:',
-        b.kind === 'scale-out'
-          ? gen(
-              'captioner, for problems without a caption',
-              b.captioner.baseUrl,
-              b.captioner.model,
-              `max_tokens=${config.caption.maxTokens} temperature=${config.caption.temperature}`,
-            )
-          : '    captions from the world (the scene description with caption noise)',
+        gen.captioner(params),
         `    prompt: ${JSON.stringify(config.caption.prompt)}`,
         `    writes ${at(paths.captions(1))}`,
         '  distill:',
-        b.kind === 'scale-out'
-          ? gen('text reasoner on caption + question', b.reasoner.baseUrl, b.reasoner.model, sampling(config.distill))
-          : `    the world's rule-based caption reader  ${sampling(config.distill)}`,
+        gen.reasoner(sampling(config.distill)),
         `    keeps the ${config.distill.selection} correct chain; writes ${at(paths.traces(1))}`,
       );
     } else {
-      const prev = previousRl ?? base;
       out.push(
         '  regenerate:',
-        serve(prev, `round ${r - 1} RL policy on image + question`, sampling(config.regenerate)),
+        gen.policy(previousRl ?? base, `round ${r - 1} RL policy on image + question`, sampling(config.regenerate)),
         `    keeps the ${config.regenerate.selection} correct chain; writes ${at(paths.traces(r))}`,
       );
     }
+    const sftPlan = deps.trainer.planSft(sftJobOf(at, r, base));
     out.push(
       '  filter:',
       `    cut at ${JSON.stringify(config.filter.markers)}; ${config.filter.minWords}-${config.filter.maxWords} words; dedup ${config.filter.dedup}`,
       `    writes ${at(paths.sftData(r))}, ${at(paths.filterStats(r))}`,
       '  sft (from the base model):',
+      ...indent(sftPlan.lines),
     );
-    const sftJob = { base, dataFile: at(paths.sftData(r)), imageRoot: at(paths.dataDir), outDir: at(paths.sft(r)) };
-    if (b.kind === 'scale-out') {
-      const plan = planLlamaFactorySft(b.llamaFactory, sftJob, b.serving);
-      out.push(...jobLines(plan));
-      ckpts.set('sft', plan.checkpoint);
-    } else {
-      ckpts.set('sft', { kind: 'embedded', path: sftJob.outDir, name: paths.sft(r) });
-      out.push(
-        `    embedded trainer: lr ${config.sft.lr}, ${config.sft.epochs} epochs, batch ${config.sft.batchSize}; writes ${sftJob.outDir}`,
-      );
-    }
-    const sft = ckpts.get('sft') ?? base;
+    const sft = sftPlan.checkpoint;
+    const difficultyParams = `n=${config.difficulty.k} temperature=${config.difficulty.temperature}`;
     out.push(
       '  difficulty:',
-      serve(
-        sft,
-        'error rate of the SFT policy',
-        `n=${config.difficulty.k} temperature=${config.difficulty.temperature}`,
-      ),
+      gen.policy(sft, 'error rate of the SFT policy', difficultyParams),
       `    writes ${at(paths.difficulty(r))} and ${config.rl.stages.map((s) => at(paths.rlData(r, s.name))).join(', ')}`,
     );
+    const checkpoints: Array<[string, Checkpoint]> = [['sft', sft]];
     let init = sft;
     for (const stage of config.rl.stages) {
-      out.push(
-        `  rl-${stage.name} (tiers ${stage.tiers.join('+')}, ${stage.episodes} episodes${stage.freezeVision ? ', vision frozen' : ''}):`,
-      );
-      const job = {
-        init,
-        reference: sft,
-        problemsFile: at(paths.rlData(r, stage.name)),
-        imageRoot: at(paths.dataDir),
-        outDir: at(paths.rl(r, stage.name)),
-        reward: { name: config.rl.reward },
-        stage: stage.name,
-        episodes: stage.episodes,
-        freezeVision: stage.freezeVision,
-      };
-      if (b.kind === 'scale-out') {
-        const plan = planEasyR1Rl(b.easyR1, job, { serving: b.serving, rewardUrl: b.rewardUrl });
-        out.push(...jobLines(plan));
-        init = plan.checkpoint;
-      } else {
-        out.push(
-          `    embedded GRPO: group ${config.rl.groupSize}, lr ${config.rl.lr}, KL ${config.rl.kl} ${config.rl.klCoef}, clip ${config.rl.clipLow}/${config.rl.clipHigh}; writes ${job.outDir}`,
-        );
-        init = { kind: 'embedded', path: job.outDir, name: paths.rl(r, stage.name) };
-      }
-      ckpts.set(`rl-${stage.name}`, init);
+      const frozen = stage.freezeVision ? ', vision frozen' : '';
+      const plan = deps.trainer.planRl(rlJobOf(config, at, r, stage, init, sft));
+      out.push(`  rl-${stage.name} (tiers ${stage.tiers.join('+')}, ${stage.episodes} episodes${frozen}):`);
+      out.push(...indent(plan.lines));
+      init = plan.checkpoint;
+      checkpoints.push([`rl-${stage.name}`, init]);
     }
     previousRl = init;
     out.push('  evaluate:');
-    for (const name of ['sft', ...config.rl.stages.map((s) => `rl-${s.name}`)]) {
-      out.push(
-        serve(
-          ckpts.get(name) ?? sft,
-          `${name} on the test set`,
-          `n=1 temperature=${config.eval.temperature} max_tokens=${config.eval.maxTokens}`,
-        ),
-        `    writes ${at(paths.evalSummary(r, name))}`,
-      );
+    const evaluated = config.eval.checkpoints === 'all' ? checkpoints : [checkpoints[0], checkpoints.at(-1)];
+    for (const [name, ckpt] of evaluated.filter((c): c is [string, Checkpoint] => c !== undefined)) {
+      const params = `n=1 temperature=${config.eval.temperature} max_tokens=${config.eval.maxTokens}`;
+      out.push(gen.policy(ckpt, `${name} on the test set`, params), `    writes ${at(paths.evalSummary(r, name))}`);
     }
   }
   return out.join('\n');
 }
 
-function sampling(s: { k: number; temperature: number; topP: number; maxTokens: number }): string {
+/** How each role's generation is served, as dry-run lines: the one place that looks at the backend kind. */
+function generationLine(config: RunConfig) {
+  const b = config.backend;
+  if (b.kind === 'scale-out') {
+    const post = (role: string, url: string, model: string, params: string) =>
+      `    POST ${url}/chat/completions  model=${model}  ${params}  (${role})`;
+    return {
+      captioner: (params: string) =>
+        post('captioner, for problems without a caption', b.captioner.baseUrl, b.captioner.model, params),
+      reasoner: (params: string) =>
+        post('text reasoner on caption + question', b.reasoner.baseUrl, b.reasoner.model, params),
+      policy: (ckpt: Checkpoint, role: string, params: string) =>
+        post(role, b.policy.baseUrl, b.policy.model ?? ckpt.path, params),
+    };
+  }
+  return {
+    captioner: () => '    captions from the world (the scene description with caption noise)',
+    reasoner: (params: string) => `    the world's rule-based caption reader  ${params}`,
+    policy: (ckpt: Checkpoint, role: string, params: string) =>
+      `    in-process generation with the embedded checkpoint ${ckpt.path}  ${params}  (${role})`,
+  };
+}
+
+function sampling(s: SamplingConfig): string {
   return `n=${s.k} temperature=${s.temperature} top_p=${s.topP} max_tokens=${s.maxTokens}`;
 }
 
-function jobLines(plan: JobPlan): string[] {
-  const lines = [`    ${plan.engine} job (${plan.stage}):`];
-  for (const f of plan.files) lines.push(`      file ${f.path}: ${f.description}`);
-  for (const c of plan.commands) {
-    const env = Object.entries(c.env)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
-    lines.push(`      run [${c.name}] (cd ${c.cwd}) ${env ? `${env} ` : ''}${c.argv.join(' ')}`);
-  }
-  for (const e of plan.endpoints)
-    lines.push(`      ${e.method} ${e.url}${e.body === undefined ? '' : ` ${JSON.stringify(e.body)}`}  (${e.name})`);
-  lines.push(`      checkpoint ${plan.checkpoint.path}`);
-  return lines;
+function indent(lines: readonly string[]): string[] {
+  return lines.map((l) => `    ${l}`);
 }

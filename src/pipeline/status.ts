@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, VlthinkError } from '../core/index.ts';
 import { RunConfig } from './config/schema.ts';
-import { paths } from './context.ts';
 import { RunSummary } from './loop.ts';
 import { type Manifest, readManifest } from './manifest.ts';
+import { paths } from './paths.ts';
 import { formatDuration } from './progress.ts';
 import { formatSummaryTable } from './summary.ts';
 

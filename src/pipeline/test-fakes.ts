@@ -119,8 +119,14 @@ export function createFakeDeps(options: FakeOptions = {}): PipelineDeps {
     };
   };
 
+  const plan = (outDir: string, what: string) => ({
+    checkpoint: { kind: 'embedded' as const, path: outDir, name: what },
+    lines: [`fake ${what}; writes ${outDir}`],
+  });
   const trainer: Trainer = {
     id: 'fake-trainer',
+    planSft: (job) => plan(job.outDir, 'sft'),
+    planRl: (job) => plan(job.outDir, job.stage),
     async sft(job: SftJob) {
       hit('sft');
       const { records } = await readJsonlAll(job.dataFile, SftExample);

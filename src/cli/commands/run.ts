@@ -64,7 +64,7 @@ export function register(program: Command): void {
       if (flags.rounds !== undefined) overrides.push(['rounds', flags.rounds]);
       const config = await resolveConfig({ preset: flags.preset, files: flags.config, overrides });
       if (flags.dryRun) {
-        process.stdout.write(`${describeRunPlan(config)}\n`);
+        process.stdout.write(`${describeRunPlan(config, await createDeps(config))}\n`);
         return;
       }
       const log = createLogger({ level: 'info' });

@@ -102,6 +102,8 @@ export const SamplingConfig = z.strictObject({
     ),
 });
 
+export type SamplingConfig = z.infer<typeof SamplingConfig>;
+
 export const FilterConfig = z
   .strictObject({
     markers: z
@@ -150,6 +152,8 @@ export const RlStageConfig = z.strictObject({
   episodes: Int(1).describe('passes over the stage problems (paper: 5 medium, 15 hard)'),
   freezeVision: z.boolean().describe('freeze the vision part (paper: in the medium stage)'),
 });
+
+export type RlStageConfig = z.infer<typeof RlStageConfig>;
 
 /** The RL slice: the curriculum and reward (pipeline) plus the GRPO algorithm settings (train/, embedded trainer). */
 export const RlConfig = z

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { readJsonlAll } from '../../data/jsonl.ts';
 import { Problem } from '../../data/types.ts';
-import { paths } from '../context.ts';
+import { paths } from '../paths.ts';
 import { resolveImage } from '../prompts.ts';
 import { EvalRecord, EvalSummary } from '../stages/evaluate.ts';
 import { type RunStatus, readRunStatus } from '../status.ts';

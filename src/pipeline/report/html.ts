@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../../core/index.ts';
-import { paths } from '../context.ts';
+import { paths } from '../paths.ts';
 import { formatDuration } from '../progress.ts';
 import { accuracySpec, type ChartPoint, curveSpec, filterSpec, renderSvg } from './charts.ts';
 import { collectReportData, type GalleryItem, type ReportData } from './collect.ts';

@@ -5,7 +5,8 @@ import { DataError, hashFile, VlthinkError } from '../../core/index.ts';
 import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import { Problem } from '../../data/types.ts';
 import type { DataConfig } from '../config/schema.ts';
-import { abs, paths, type StageContext } from '../context.ts';
+import type { StageContext } from '../context.ts';
+import { abs, paths } from '../paths.ts';
 import { resolveImage } from '../prompts.ts';
 
 /**

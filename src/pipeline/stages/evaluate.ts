@@ -4,7 +4,9 @@ import { writeJsonAtomic } from '../../core/index.ts';
 import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import type { Problem } from '../../data/types.ts';
 import { judgeAnswer } from '../../verify/index.ts';
-import { abs, generateAll, paths, type StageContext } from '../context.ts';
+import type { StageContext } from '../context.ts';
+import { generateWithPolicy } from '../generate.ts';
+import { abs, paths } from '../paths.ts';
 import { policyPrompt } from '../prompts.ts';
 import type { StageCheckpoint } from './train.ts';
 
@@ -49,18 +51,15 @@ export async function evaluateStage(
     inputs: { cfg: { temperature: cfg.temperature, maxTokens: cfg.maxTokens }, ckpt: ckpt.hash, dataHash },
     outputs: [results, summary],
     run: async (staged) => {
-      const policy = await ctx.deps.policy(ckpt.checkpoint);
       const imageRoot = abs(ctx, paths.dataDir);
       const params = { n: 1, temperature: cfg.temperature, topP: 1, topK: 1, maxTokens: cfg.maxTokens };
-      const label = `round ${round} eval ${name}`;
-      const completions = await generateAll(
+      const { completions } = await generateWithPolicy(
         ctx,
-        policy,
+        ckpt.checkpoint,
         test.map((p) => policyPrompt(p, imageRoot, ctx.deps.policyPromptText)),
         params,
-        label,
+        `round ${round} eval ${name}`,
       );
-      await policy.close?.();
       const records: EvalRecord[] = test.map((p, i) => {
         const text = completions[i]?.[0]?.text ?? '';
         const verdict = judgeAnswer(text, p);

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import type { Checkpoint, GenerationBackend, Prompt } from '../../backends/types.ts';
+import type { Checkpoint, Completion } from '../../backends/types.ts';
 import { VlthinkError, writeJsonAtomic } from '../../core/index.ts';
 import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import { type Problem, SftExample, Trace } from '../../data/types.ts';
 import { judgeAnswer } from '../../verify/index.ts';
-import { abs, generateAll, paths, type StageContext } from '../context.ts';
+import type { StageContext } from '../context.ts';
 import { filterTraces } from '../filter.ts';
+import { generateAll, generateWithPolicy } from '../generate.ts';
+import { abs, paths } from '../paths.ts';
 import { captionPrompt, policyPrompt, policyPromptText, reasonerPrompt } from '../prompts.ts';
 import { selectTrace } from '../select-trace.ts';
 
@@ -93,20 +95,20 @@ export async function sampleStage(
     },
     outputs: [out],
     run: async (staged) => {
-      let backend: GenerationBackend;
-      let prompts: Prompt[];
+      const params = { n: cfg.k, temperature: cfg.temperature, topP: cfg.topP, maxTokens: cfg.maxTokens };
+      const label = `round ${round} ${name}`;
+      let completions: Completion[][];
+      let generator: string;
       if (source.kind === 'reasoner') {
         const captions = await readCaptions(ctx);
-        backend = ctx.deps.reasoner;
-        prompts = problems.map((p) => reasonerPrompt(p, captions.get(p.id) ?? ''));
+        const prompts = problems.map((p) => reasonerPrompt(p, captions.get(p.id) ?? ''));
+        completions = await generateAll(ctx, ctx.deps.reasoner, prompts, params, label);
+        generator = ctx.deps.reasoner.id;
       } else {
-        backend = await ctx.deps.policy(source.checkpoint);
         const imageRoot = abs(ctx, paths.dataDir);
-        prompts = problems.map((p) => policyPrompt(p, imageRoot, ctx.deps.policyPromptText));
+        const prompts = problems.map((p) => policyPrompt(p, imageRoot, ctx.deps.policyPromptText));
+        ({ completions, generator } = await generateWithPolicy(ctx, source.checkpoint, prompts, params, label));
       }
-      const params = { n: cfg.k, temperature: cfg.temperature, topP: cfg.topP, maxTokens: cfg.maxTokens };
-      const completions = await generateAll(ctx, backend, prompts, params, `round ${round} ${name}`);
-      if (source.kind === 'policy') await backend.close?.();
       const traces: SampledTrace[] = [];
       let correct = 0;
       let withCorrect = 0;
@@ -119,7 +121,7 @@ export async function sampleStage(
             text: c.text,
             extracted: verdict.extracted,
             correct: verdict.correct,
-            generator: backend.id,
+            generator,
           };
         });
         const chosen = selectTrace(samples, cfg.selection);

@@ -10,10 +10,10 @@ import { createLocalRunner } from '../backends/local-runner.ts';
 import { createOpenAICompatibleGenerator } from '../backends/openai-generator.ts';
 import { createRayJobsRunner } from '../backends/ray-jobs-runner.ts';
 import type { Logger } from '../core/index.ts';
-import { createEmbeddedDeps } from './backend-embedded.ts';
-import type { RunConfig, ScaleOutBackendConfig } from './config/schema.ts';
+import { type BackendConfig, grpoSettings, type RunConfig, type ScaleOutBackendConfig } from './config/schema.ts';
 import type { PipelineDeps } from './deps.ts';
-import { runDirOf } from './loop.ts';
+import { createEmbeddedDeps } from './engines-embedded.ts';
+import { runDirOf } from './paths.ts';
 
 /** The engines behind the seams, chosen by the config's backend slice: one switch, exhaustively checked. */
 export interface DepsOptions {
@@ -32,6 +32,34 @@ export async function createDeps(config: RunConfig, options: DepsOptions = {}): 
       throw new Error(`unknown backend ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/**
+ * What of the backend config decides a trained checkpoint, besides the run's `sft` / `rl` settings: the training
+ * stages' cache key. Thread counts, concurrency and endpoints change how fast a model trains, not what it learns.
+ */
+export function trainingEngineKey(backend: BackendConfig): unknown {
+  switch (backend.kind) {
+    case 'embedded':
+      return { kind: 'embedded' };
+    case 'scale-out': {
+      const { command: _lf, env: _env, ...llamaFactory } = backend.llamaFactory;
+      const { command: _r1, workdir: _dir, ...easyR1 } = backend.easyR1;
+      return { kind: 'scale-out', baseModel: backend.baseModel, llamaFactory, easyR1 };
+    }
+    default: {
+      const unreachable: never = backend;
+      throw new Error(`unknown backend ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** What decides the base model: the embedded model's sizes, image size and seed; or the named Hugging Face model. */
+export function baseModelKey(config: RunConfig): unknown {
+  const b = config.backend;
+  if (b.kind === 'scale-out') return { kind: 'hf', model: b.baseModel };
+  const imageSize = config.data.kind === 'world' ? config.data.imageSize : null;
+  return { kind: 'embedded', model: b.model, imageSize, seed: config.seed };
 }
 
 export function createRunner(backend: z.infer<typeof ScaleOutBackendConfig>): JobRunner {
@@ -60,8 +88,13 @@ function createScaleOutDeps(
     reasoner: generator(backend.reasoner.baseUrl, backend.reasoner.model),
     policy: async (ckpt) => generator(backend.policy.baseUrl, backend.policy.model ?? ckpt.path, ckpt.path),
     trainer: createExternalTrainer({
-      sft: createLlamaFactoryTrainer(backend.llamaFactory, { runner, serving, logger: options.log }),
-      rl: createEasyR1Trainer(backend.easyR1, { runner, serving, logger: options.log, rewardUrl: backend.rewardUrl }),
+      sft: createLlamaFactoryTrainer(backend.llamaFactory, config.sft, { runner, serving, logger: options.log }),
+      rl: createEasyR1Trainer(backend.easyR1, grpoSettings(config.rl), {
+        runner,
+        serving,
+        logger: options.log,
+        rewardUrl: backend.rewardUrl,
+      }),
     }),
     base: async () => ({ kind: 'hf', path: backend.baseModel, name: backend.baseModel }),
     describe: () => ({ backend: 'scale-out', baseModel: backend.baseModel, runner: backend.runner }),
