@@ -62,7 +62,13 @@ describe('embedded trainer and generator', () => {
     expect(loaded.train?.step).toBe(3);
     const before = (await loadCheckpoint(base.path)).params['head.w'];
     expect(loaded.params['head.w']).not.toEqual(before);
-    expect((await readFile(join(sft.path, 'metrics.jsonl'), 'utf8')).trim().split('\n').length).toBe(steps.length);
+    expect(steps.map((m) => [m.phase, m.step])).toEqual([
+      ['sft', 1],
+      ['sft', 2],
+      ['sft', 3],
+      ['sft-eval', 3],
+    ]);
+    expect(existsSync(join(sft.path, 'metrics.jsonl'))).toBe(false); // the caller keeps the log
 
     const rlSteps: StepMetrics[] = [];
     const rl = await trainer.rl({
@@ -84,7 +90,8 @@ describe('embedded trainer and generator', () => {
     const rlCk = await loadCheckpoint(rl.path);
     expect(rlCk.params['patch.w']).toEqual(loaded.params['patch.w']); // vision frozen
     expect(rlCk.params['head.w']).not.toEqual(loaded.params['head.w']);
-    expect(existsSync(join(rl.path, 'resume', 'trainer-state.json'))).toBe(true);
+    expect(existsSync(join(rl.path, 'trainer-state.json'))).toBe(true);
+    expect(existsSync(join(rl.path, 'resume'))).toBe(false); // the resume state is gone once the job finished
 
     const gen = createEmbeddedGenerator({ checkpoint: rl.path, threads: 1 });
     const problem = { question: 'what hour does the clock show ?', choices: null } as const;

@@ -2,23 +2,26 @@
  * The embedded trainer: vlthink's own SFT and GRPO loops (train/) on the tiny VLM, in-process.
  *
  * A job's output folder is a loadable checkpoint (model.safetensors, config.json, tokenizer.json,
- * optimizer.safetensors) plus `trainer-state.json` (step, data cursor, RNG state, settings hash) and the stage's own
- * `metrics.jsonl`. GRPO also keeps `resume/` (the same files, written every `checkpointEvery` steps): a later call with
- * the same job and settings continues from it exactly where the interrupted run stopped.
+ * optimizer.safetensors) plus `trainer-state.json` (step, data cursor, RNG state, settings hash). Step metrics go to
+ * the job's `onStep` only (the caller keeps the log). While GRPO runs, `resume/` holds the state of every
+ * `checkpointEvery` steps and the metrics so far: a later call with the same job and settings continues from it
+ * exactly where the interrupted run stopped, reporting the earlier steps again first.
  */
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { z } from 'zod';
 import {
   contentHash,
   DataError,
+  hashFile,
   type Logger,
-  type RngState,
   silentLogger,
   throwIfAborted,
   VlthinkError,
   writeJsonAtomic,
 } from '../core/index.ts';
-import { readJsonlAll } from '../data/index.ts';
+import { readJsonlAll, writeJsonl } from '../data/index.ts';
 import { policyPromptText } from '../data/problem-text.ts';
 import { Problem, SftExample } from '../data/types.ts';
 import type { TrainState } from '../engine/index.ts';
@@ -33,7 +36,7 @@ import {
   runSft,
   type SftConfig,
 } from '../train/index.ts';
-import { appendMetrics } from '../train/metrics.ts';
+import { StepMetricsRecord } from '../train/metrics.ts';
 import { encodeProblems, encodeSftExamples, type PolicyState } from '../train/policy-io.ts';
 import { computeReward, hasThinkAnswerFormat, judgeAnswer } from '../verify/index.ts';
 import type { Checkpoint, RlJob, SftJob, StepMetrics, Trainer } from './types.ts';
@@ -51,23 +54,42 @@ export interface EmbeddedTrainerOptions {
 }
 
 const STATE_FILE = 'trainer-state.json';
+const RESUME_METRICS = 'metrics.jsonl';
 
-interface TrainerStateFile {
-  readonly kind: 'sft' | 'grpo';
-  readonly settingsHash: string;
-  readonly step: number;
-  readonly totalSteps: number;
-  readonly cursor: { epoch: number; index: number };
-  readonly rng?: RngState;
+/**
+ * `trainer-state.json` beside a checkpoint: where training stood. `settingsHash` is over the settings and the
+ * *contents* of the inputs (data, init and reference weights), never their paths, so the same job gives the same file
+ * wherever it runs, and a resume only continues a run of the same job.
+ */
+export const TrainerState = z.strictObject({
+  kind: z.enum(['sft', 'grpo']),
+  settingsHash: z.string(),
+  step: z.int().min(0),
+  totalSteps: z.int().min(0),
+  cursor: z.strictObject({ epoch: z.int().min(0), index: z.int().min(0) }),
+  rng: z.tuple([z.number(), z.number(), z.number(), z.number()]).readonly().optional(),
+});
+type TrainerStateFile = z.infer<typeof TrainerState>;
+
+async function readTrainerState(file: string): Promise<TrainerStateFile> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new DataError(file, 'cannot be read as JSON', { cause, hint: 'delete the resume/ folder to start over' });
+  }
+  const parsed = TrainerState.safeParse(json);
+  if (!parsed.success) {
+    throw new DataError(file, `is not a trainer state: ${z.prettifyError(parsed.error)}`, {
+      hint: 'delete the resume/ folder to start over',
+    });
+  }
+  return parsed.data;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** Content hash of a checkpoint's weights (what a job started from), not of its path. */
+async function weightsHash(ckpt: Checkpoint | undefined): Promise<string | null> {
+  return ckpt ? hashFile(join(ckpt.path, 'model.safetensors')) : null;
 }
 
 async function loadPolicy(ckpt: Checkpoint, what: string): Promise<PolicyState> {
@@ -91,16 +113,18 @@ async function writeCheckpointDir(
   policy: PolicyState,
   state: TrainState,
   trainerState: TrainerStateFile,
+  metrics: readonly StepMetrics[],
 ): Promise<void> {
   const tmp = `${dir}.tmp`;
   await rm(tmp, { recursive: true, force: true });
   await saveCheckpoint(tmp, { config: policy.config, params: state.params, train: state, tokenizer: policy.tokenizer });
   await writeJsonAtomic(join(tmp, STATE_FILE), trainerState);
+  await writeJsonl(join(tmp, RESUME_METRICS), metrics);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
 }
 
-/** Copy checkpoint files into an existing output folder (keeps metrics.jsonl and resume/ beside them). */
+/** Write checkpoint files into an existing output folder. */
 async function writeCheckpointFiles(
   dir: string,
   policy: PolicyState,
@@ -109,13 +133,6 @@ async function writeCheckpointFiles(
 ): Promise<void> {
   await saveCheckpoint(dir, { config: policy.config, params: state.params, train: state, tokenizer: policy.tokenizer });
   await writeJsonAtomic(join(dir, STATE_FILE), trainerState);
-}
-
-function stepSink(file: string, job: { onStep?: (m: StepMetrics) => void }) {
-  return async (m: Record<string, number | string>) => {
-    await appendMetrics(file, m);
-    job.onStep?.(m);
-  };
 }
 
 export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Trainer {
@@ -159,21 +176,20 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
       const train = await encode(job.dataFile);
       if (train.length === 0) throw new DataError(job.dataFile, 'no SFT examples', { hint: 'check the filter stage' });
       const evalSet = job.evalFile ? await encode(job.evalFile) : undefined;
-      await rm(join(job.outDir, 'metrics.jsonl'), { force: true });
       log.info('sft start', { examples: train.length, out: job.outDir });
       const res = await runSft({
         config: sftConfig,
         policy,
         train,
         ...(evalSet ? { eval: evalSet } : {}),
-        onStep: stepSink(join(job.outDir, 'metrics.jsonl'), job),
+        onStep: (m) => job.onStep?.(m),
         logger: log,
         signal,
         threads,
       });
       await writeCheckpointFiles(job.outDir, res.policy, res.state, {
         kind: 'sft',
-        settingsHash: contentHash({ sftConfig, data: job.dataFile }),
+        settingsHash: contentHash({ sftConfig, data: await hashFile(job.dataFile), base: await weightsHash(job.base) }),
         step: res.steps,
         totalSteps: res.steps,
         cursor: res.cursor,
@@ -197,17 +213,19 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
       const totalSteps = grpoTotalSteps(grpoConfig, problems.length, job.episodes);
       const settingsHash = contentHash({
         grpoConfig,
-        problems: job.problemsFile,
-        init: job.init.path,
-        reference: job.reference?.path ?? null,
+        problems: await hashFile(job.problemsFile),
+        init: await weightsHash(job.init),
+        reference: await weightsHash(job.reference),
         reward: job.reward,
         episodes: job.episodes,
         freezeVision: job.freezeVision,
       });
+      // resume/: the last `checkpointEvery` state with the step metrics so far, written as one folder; gone at the end.
       const resumeDir = join(job.outDir, 'resume');
+      const metrics: StepMetrics[] = [];
       let resume: { state: TrainState; progress: GrpoProgress } | undefined;
-      if (await exists(join(resumeDir, STATE_FILE))) {
-        const saved = JSON.parse(await readFile(join(resumeDir, STATE_FILE), 'utf8')) as TrainerStateFile;
+      if (existsSync(join(resumeDir, STATE_FILE))) {
+        const saved = await readTrainerState(join(resumeDir, STATE_FILE));
         if (saved.settingsHash === settingsHash && saved.rng && saved.step < totalSteps) {
           const ck = await loadCheckpoint(resumeDir);
           if (ck.train) {
@@ -215,11 +233,16 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
               state: { ...ck.train, params: ck.params },
               progress: { step: saved.step, cursor: saved.cursor, rng: saved.rng },
             };
+            // The steps before the interruption, reported again so the caller's log is whole.
+            const { records } = await readJsonlAll(join(resumeDir, RESUME_METRICS), StepMetricsRecord);
+            for (const m of records) {
+              metrics.push(m);
+              job.onStep?.(m);
+            }
             log.info('grpo resume', { step: saved.step, of: totalSteps });
           }
         }
       }
-      if (!resume) await rm(join(job.outDir, 'metrics.jsonl'), { force: true });
       const stateFile = (p: GrpoProgress): TrainerStateFile => ({
         kind: 'grpo',
         settingsHash,
@@ -245,15 +268,19 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
         totalSteps,
         freezeVision: job.freezeVision,
         ...(resume ? { resume } : {}),
-        onCheckpoint: (state, progress) => writeCheckpointDir(resumeDir, policy, state, stateFile(progress)),
-        onStep: stepSink(join(job.outDir, 'metrics.jsonl'), job),
+        onCheckpoint: (state, progress) => writeCheckpointDir(resumeDir, policy, state, stateFile(progress), metrics),
+        onStep: (m) => {
+          metrics.push(m);
+          job.onStep?.(m);
+        },
         stage: job.stage,
         logger: log,
         signal,
         threads,
       });
       await writeCheckpointFiles(job.outDir, res.policy, res.state, stateFile(res.progress));
-      return { kind: 'embedded', path: job.outDir, name: basename(job.outDir) };
+      await rm(resumeDir, { recursive: true, force: true });
+      return at(job.outDir);
     },
   };
 }

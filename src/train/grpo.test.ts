@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,7 +170,9 @@ describe('GRPO checkpoints', () => {
     expect(seen).toEqual([1, 2, 3]);
     const resumedSteps: number[] = [];
     const resumed = await trainer.rl({ ...job('interrupted'), onStep: (m) => resumedSteps.push(m.step as number) });
-    expect(resumedSteps).toEqual([4, 5, 6]); // continued, did not start over
+    // The saved steps 1-3 reported again (the caller's log stays whole), then 4-6: continued, did not start over.
+    expect(resumedSteps).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(existsSync(join(dir, 'interrupted', 'resume'))).toBe(false);
 
     const a = await loadCheckpoint(whole.path);
     const b = await loadCheckpoint(resumed.path);

@@ -1,13 +1,9 @@
-/**
- * The per-step metrics record of GRPO and SFT, one JSON line each in `metrics.jsonl`.
- * Rollout statistics come from the samples; update statistics from the train-step graph's scalar outputs.
- */
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { z } from 'zod';
 import { isZeroVariance } from './dapo.ts';
 
 /** One training-step record (SFT or GRPO, embedded or parsed from an engine's log), appended to metrics.jsonl. */
 export type StepMetrics = Readonly<Record<string, number | string>>;
+export const StepMetricsRecord = z.record(z.string(), z.union([z.number(), z.string()]));
 
 export interface ScoredSample {
   /** The reward optimized (after any overlong penalty). */
@@ -117,10 +113,6 @@ export function createUpdateAccumulator(): UpdateAccumulator {
 }
 
 /** Append one record to a metrics.jsonl file (created with its folder when missing). */
-export async function appendMetrics(file: string, record: StepMetrics): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, `${JSON.stringify(record)}\n`, 'utf8');
-}
 
 /** Round every number to 6 significant digits so metrics lines stay short and diffable. */
 export function roundMetrics(record: Record<string, number | string>): StepMetrics {
