@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   BackendError,
   ConfigError,
   contentHash,
+  DataError,
   type Logger,
   silentLogger,
   writeFileAtomic,
@@ -187,13 +188,33 @@ async function executePlan(
   const checkpoint: Checkpoint = { ...plan.checkpoint, path: checkpointPath };
   for (const e of plan.endpoints.filter((x) => x.method === 'POST'))
     await reloadServing(e.url, checkpoint.path, signal);
-  await writeJsonAtomic(donePath, { planHash, checkpoint });
+  const record: DoneFile = { planHash, checkpoint };
+  await writeJsonAtomic(donePath, record);
   return checkpoint;
 }
 
-async function readDone(path: string): Promise<{ planHash: string; checkpoint: Checkpoint } | undefined> {
+/** `engine-job/done.json`: the plan a finished job ran and the checkpoint it made (a rerun of the same plan reuses it). */
+export const DoneFile = z.strictObject({
+  planHash: z.string(),
+  checkpoint: z.strictObject({ kind: z.enum(['embedded', 'hf']), path: z.string(), name: z.string() }),
+});
+export type DoneFile = z.infer<typeof DoneFile>;
+
+async function readDone(path: string): Promise<DoneFile | undefined> {
   if (!existsSync(path)) return undefined;
-  return JSON.parse(await readFile(path, 'utf8')) as { planHash: string; checkpoint: Checkpoint };
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new DataError(path, 'cannot be read as JSON', { cause, hint: 'delete it to run the job again' });
+  }
+  const parsed = DoneFile.safeParse(json);
+  if (!parsed.success) {
+    throw new DataError(path, `is not a finished-job record: ${z.prettifyError(parsed.error)}`, {
+      hint: 'delete it to run the job again',
+    });
+  }
+  return parsed.data;
 }
 
 /** The highest `global_step_<N>` folder EasyR1 saved. */

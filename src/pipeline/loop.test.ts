@@ -172,6 +172,46 @@ describe('the round loop on fake backends', () => {
     expect(metrics.some((m) => String(m.stage).startsWith('round-2'))).toBe(false);
   });
 
+  /** The stage keys a run started (ran rather than skipped), from its progress lines. */
+  async function stagesRun(config: RunConfig): Promise<string[]> {
+    const ran: string[] = [];
+    const progress = {
+      task: () => ({ tick: () => undefined, done: () => undefined }),
+      line: (text: string) => {
+        const m = /^(\S+): running/.exec(text);
+        if (m?.[1]) ran.push(m[1]);
+      },
+    };
+    await runPipeline(config, createFakeDeps(), { progress });
+    return ran;
+  }
+
+  it('reruns no stage when only speed settings change (threads, concurrency)', async () => {
+    expect((await stagesRun(fakeConfig('speed'))).length).toBe(21);
+    const faster = fakeConfig('speed', { backend: { kind: 'embedded', threads: 2, concurrency: 4 } });
+    expect(await stagesRun(faster)).toEqual([]);
+  });
+
+  it('two identical runs have equal manifests (inputs, outputs, logs, counts)', async () => {
+    const comparable = async (name: string) => {
+      await stagesRun(fakeConfig(name));
+      const m = await readManifest(join(root, name));
+      return Object.fromEntries(
+        Object.entries(m?.stages ?? {}).map(([k, r]) => [k, [r.inputHash, r.outputs, r.logs, r.counts, r.state]]),
+      );
+    };
+    const a = await comparable('twin-a');
+    expect(await comparable('twin-b')).toEqual(a);
+  });
+
+  it('an output deleted and rebuilt with identical bytes reruns nothing downstream', async () => {
+    await stagesRun(fakeConfig('rebuild'));
+    await rm(join(root, 'rebuild', 'round-1', 'sft-data.jsonl'));
+    expect(await stagesRun(fakeConfig('rebuild'))).toEqual(['round-1/filter']);
+    await rm(join(root, 'rebuild', 'round-1', 'metrics', 'sft.jsonl'));
+    expect(await stagesRun(fakeConfig('rebuild'))).toEqual([]); // a lost log is not a lost output
+  });
+
   const killPoints = ['generate:2', 'sft-step:2', 'rl:3', 'generate:9', 'sft:2'];
   it.each(killPoints)(
     'a run SIGKILLed at %s and rerun ends byte-identical to an uninterrupted run',
