@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/index.ts';
+import { THINK_INSTRUCTION } from '../data/problem-text.ts';
 import type { GrpoConfig } from '../train/config.ts';
 
 /**
@@ -7,10 +8,25 @@ import type { GrpoConfig } from '../train/config.ts';
  * `GrpoConfig`, the run's `rl.*`); `EasyR1Config` holds only what is EasyR1's own (command, cluster, vLLM, image
  * pixels, prompt template). `easyR1TrainConfig` maps both, plus one RL stage's paths, onto EasyR1's nested YAML; a GRPO
  * setting EasyR1 cannot express is refused by `checkEasyR1Grpo` with the field named, never dropped.
- * Keys follow EasyR1's `verl/trainer/config.py` and `verl/workers/{actor,rollout,reward}/config.py` (main b44b311 and tag v0.3.2 agree on
- * every key written here except the reward section); the contract test checks every key against `EASYR1_KEYS`.
+ * The YAML is written for one EasyR1 revision (`dialect`), since its config keys changed over time; the tests load
+ * it with each revision's own config dataclasses, as EasyR1's `main()` does:
+ * - `main`: hiyouga/EasyR1 main (b44b311, 2026-07): no `worker.reward.reward_type` (the reward module's `REWARD_TYPE`
+ *   says batch or sequential), `optim.lr_scheduler_type`;
+ * - `v0.3.2`: the tag: `worker.reward.reward_type: batch`, `optim.warmup_style`;
+ * - `openvlthinker`: the paper's fork (yihedeng9/OpenVLThinker 6997b47, `train/easyr1`): a per-sample reward
+ *   (`reward_type: function`, `compute_score(predict_str, ground_truth)`), `trainer.total_episodes`, no `image_dir` and
+ *   no online filtering.
  */
+export const EASYR1_DIALECTS = ['main', 'v0.3.2', 'openvlthinker'] as const;
+export type EasyR1Dialect = (typeof EASYR1_DIALECTS)[number];
+
 export const EasyR1Config = z.object({
+  dialect: z
+    .enum(EASYR1_DIALECTS)
+    .default('main')
+    .describe(
+      "EasyR1 revision the config is written for: 'main' (hiyouga/EasyR1 b44b311 and later), 'v0.3.2', or 'openvlthinker' (the paper's fork)",
+    ),
   command: z
     .array(z.string())
     .min(1)
@@ -24,13 +40,34 @@ export const EasyR1Config = z.object({
   nnodes: z.number().int().min(1).default(1).describe('nodes in the Ray cluster'),
   tensorParallelSize: z.number().int().min(1).default(2).describe('vLLM rollout tensor parallelism (EasyR1 default)'),
   gpuMemoryUtilization: z.number().gt(0).max(1).default(0.6).describe('vLLM rollout memory share (EasyR1 default)'),
+  microBatchUpdate: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .describe('actor.micro_batch_size_per_device_for_update (the paper config: 2)'),
+  microBatchExperience: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe('actor.micro_batch_size_per_device_for_experience (the paper config: 4)'),
+  offload: z
+    .boolean()
+    .default(true)
+    .describe('offload the actor parameters and optimizer state to CPU memory (the paper config: both)'),
   formatPrompt: z
     .string()
-    .default(
-      '{{ content | trim }} You first think about the reasoning process as an internal monologue and then provide the final answer. The reasoning process MUST BE enclosed within <think> </think> tags, and the final answer MUST BE enclosed within <answer> </answer> tags.',
-    )
+    .default(`{{ content | trim }} ${THINK_INSTRUCTION}`)
     .describe(
-      'jinja template wrapped around each problem (`content`); paper: think as an internal monologue, then answer',
+      "jinja template wrapped around each problem (`content`); vlthink's own instruction, the one the embedded policy reads",
+    ),
+  formatPromptFile: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe(
+      "a jinja file used instead of formatPrompt, e.g. the paper's train/easyr1/examples/format_prompt/math_format.jinja for exact reproduction",
     ),
   projectName: z.string().default('vlthink').describe('EasyR1 trainer.project_name'),
 });
@@ -54,7 +91,7 @@ export interface EasyR1Paths {
 }
 
 /** Throws a ConfigError naming the first GRPO setting EasyR1 has no way to express (with the value it always uses). */
-export function checkEasyR1Grpo(grpo: GrpoConfig): void {
+export function checkEasyR1Grpo(grpo: GrpoConfig, dialect: EasyR1Dialect = 'main'): void {
   const refuse = (field: keyof GrpoConfig, why: string, hint: string): never => {
     throw new ConfigError(`rl.${field}`, `EasyR1 cannot run this: ${why}`, { value: grpo[field], hint });
   };
@@ -67,13 +104,31 @@ export function checkEasyR1Grpo(grpo: GrpoConfig): void {
   if (grpo.overlongBuffer > 0) {
     refuse('overlongBuffer', 'the DAPO overlong penalty is not part of the reward it calls', 'use 0');
   }
+  if (dialect === 'openvlthinker' && grpo.lossAgg !== 'token-mean') {
+    refuse('lossAgg', 'the OpenVLThinker fork averages the loss over tokens only', "use 'token-mean'");
+  }
+  if (dialect === 'openvlthinker' && grpo.dynamicSampling) {
+    refuse(
+      'dynamicSampling',
+      'the OpenVLThinker fork has no online filtering',
+      "use false, or backend.easyR1.dialect 'main'",
+    );
+  }
 }
 
 const LOSS_AVG_MODE = { 'token-mean': 'token', 'seq-mean-token-mean': 'seq', 'seq-mean-token-sum': null } as const;
 
 export function easyR1TrainConfig(cfg: EasyR1Config, grpo: GrpoConfig, p: EasyR1Paths): Record<string, unknown> {
-  checkEasyR1Grpo(grpo);
+  checkEasyR1Grpo(grpo, cfg.dialect);
+  const fork = cfg.dialect === 'openvlthinker';
   const kl = grpo.kl !== 'off' && grpo.klCoef > 0;
+  const schedule =
+    grpo.schedule === 'constant'
+      ? {}
+      : cfg.dialect === 'main'
+        ? { lr_scheduler_type: grpo.schedule }
+        : { warmup_style: grpo.schedule };
+  const rewardType = cfg.dialect === 'v0.3.2' ? { reward_type: 'batch' } : fork ? { reward_type: 'function' } : {};
   return {
     data: {
       train_files: p.trainFile,
@@ -81,7 +136,7 @@ export function easyR1TrainConfig(cfg: EasyR1Config, grpo: GrpoConfig, p: EasyR1
       prompt_key: 'problem',
       answer_key: 'answer',
       image_key: 'images',
-      image_dir: p.imageDir,
+      ...(fork ? {} : { image_dir: p.imageDir }),
       max_prompt_length: cfg.maxPromptLength,
       max_response_length: grpo.maxResponseTokens,
       rollout_batch_size: grpo.rolloutBatchSize,
@@ -99,7 +154,7 @@ export function easyR1TrainConfig(cfg: EasyR1Config, grpo: GrpoConfig, p: EasyR1
       ...(kl ? { kl_penalty: grpo.kl === 'k1' ? 'kl' : 'low_var_kl', kl_coef: grpo.klCoef } : {}),
       // EasyR1 drops groups whose mean reward is outside (0.01, 0.99): for rewards in [0, 1], the groups all right or
       // all wrong, as DAPO's dynamic sampling does.
-      online_filtering: grpo.dynamicSampling,
+      ...(fork ? {} : { online_filtering: grpo.dynamicSampling }),
     },
     worker: {
       actor: {
@@ -108,7 +163,9 @@ export function easyR1TrainConfig(cfg: EasyR1Config, grpo: GrpoConfig, p: EasyR1
         clip_ratio_low: grpo.clipLow,
         clip_ratio_high: grpo.clipHigh,
         clip_ratio_dual: grpo.dualClip,
-        loss_avg_mode: LOSS_AVG_MODE[grpo.lossAgg],
+        ...(fork ? {} : { loss_avg_mode: LOSS_AVG_MODE[grpo.lossAgg] }),
+        micro_batch_size_per_device_for_update: cfg.microBatchUpdate,
+        micro_batch_size_per_device_for_experience: cfg.microBatchExperience,
         ppo_epochs: grpo.ppoEpochs,
         padding_free: true,
         model: { model_path: p.modelPath, enable_gradient_checkpointing: true, freeze_vision_tower: p.freezeVision },
@@ -118,9 +175,10 @@ export function easyR1TrainConfig(cfg: EasyR1Config, grpo: GrpoConfig, p: EasyR1
           weight_decay: grpo.weightDecay,
           strategy: 'adamw',
           lr_warmup_ratio: grpo.warmupRatio,
-          // EasyR1's default schedule is constant; its key was renamed after v0.3.2 (warmup_style -> lr_scheduler_type).
-          ...(grpo.schedule === 'constant' ? {} : { lr_scheduler_type: grpo.schedule }),
+          // EasyR1's default schedule is constant; the key was renamed after v0.3.2 (warmup_style -> lr_scheduler_type).
+          ...schedule,
         },
+        offload: { offload_params: cfg.offload, offload_optimizer: cfg.offload },
       },
       rollout: {
         n: grpo.groupSize,
@@ -131,13 +189,13 @@ export function easyR1TrainConfig(cfg: EasyR1Config, grpo: GrpoConfig, p: EasyR1
         val_override_config: { temperature: grpo.valTemperature, n: 1 },
       },
       reward: {
-        reward_type: 'batch',
+        ...rewardType,
         reward_function: p.rewardFunction,
         reward_function_kwargs: { url: p.rewardUrl, reward: p.rewardName },
       },
     },
     trainer: {
-      total_epochs: p.episodes,
+      ...(fork ? { total_episodes: p.episodes } : { total_epochs: p.episodes }),
       ...(grpo.maxSteps === null ? {} : { max_steps: grpo.maxSteps }),
       project_name: cfg.projectName,
       experiment_name: p.experimentName,

@@ -60,6 +60,23 @@ describe.skipIf(!python)('EasyR1 reward shim (python3 on PATH)', () => {
     expect(seen.at(-1)).toBe('openvlthinker');
   });
 
+  it("speaks the OpenVLThinker fork's per-sample signature when asked", async () => {
+    const forkDir = await mkdtemp(join(tmpdir(), 'vlthink-shim-fork-'));
+    await writeFile(
+      join(forkDir, 'vlthink_reward.py'),
+      easyR1RewardShim({ url: server.url, reward: 'openvlthinker', perSample: true }),
+    );
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(forkDir)})`,
+      'import vlthink_reward',
+      "print(json.dumps(vlthink_reward.compute_score('<think>x</think><answer>3</answer>', '3')))",
+    ].join('\n');
+    const { stdout } = await run('python3', ['-c', script], { timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual({ overall: 1, accuracy: 1, format: 0.5 });
+    await rm(forkDir, { recursive: true, force: true });
+  });
+
   it('raises a clear error when the server rejects the batch', async () => {
     const err = await callShim(
       dir,

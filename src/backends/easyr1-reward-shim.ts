@@ -1,8 +1,10 @@
 /**
- * The Python reward module handed to EasyR1 (`worker.reward.reward_function: <file>:compute_score`, reward_type
- * `batch`). EasyR1 (verl/workers/reward/function.py, v0.3) calls `compute_score(reward_inputs, **reward_function_kwargs)`
- * with a list of `{"response", "response_length", "ground_truth"}` and expects one dict per input with an `overall`
- * score (other keys are logged as metrics). The shim holds no reward logic: it forwards the batch to vlthink's reward
+ * The Python reward module handed to EasyR1 (`worker.reward.reward_function: <file>:compute_score`). EasyR1 v0.3.2
+ * (`reward_type: batch`) and main (the module's `REWARD_TYPE = "batch"`) call
+ * `compute_score(reward_inputs, **reward_function_kwargs)` with a list of `{"response", "response_length",
+ * "ground_truth"}` and expect one dict per input with an `overall` score (other keys are logged as metrics). The
+ * OpenVLThinker fork (`reward_type: function`) calls `compute_score(predict_str, ground_truth)` per sample and expects
+ * one dict (`perSample`); the shim then sends batches of one. The shim holds no reward logic: it forwards the batch to vlthink's reward
  * server (`POST /v1/reward`) and maps the answer back, so the TypeScript rewards are the only implementation.
  * Standard library only (urllib), so it runs in any EasyR1 environment.
  */
@@ -14,6 +16,8 @@ export interface RewardShimOptions {
   /** Seconds per HTTP attempt. */
   readonly timeoutS?: number;
   readonly attempts?: number;
+  /** The fork's per-sample signature instead of a batch. */
+  readonly perSample?: boolean;
 }
 
 export function easyR1RewardShim(opts: RewardShimOptions): string {
@@ -28,6 +32,7 @@ import time
 import urllib.error
 import urllib.request
 
+REWARD_TYPE = "batch"
 DEFAULT_URL = ${py(opts.url)}
 DEFAULT_REWARD = ${py(opts.reward)}
 DEFAULT_WEIGHTS = json.loads(${py(JSON.stringify(opts.weights ?? null))})
@@ -41,7 +46,7 @@ def _post(url, body, timeout):
         return json.loads(response.read().decode("utf-8"))
 
 
-def compute_score(reward_inputs, url=DEFAULT_URL, reward=DEFAULT_REWARD, weights=DEFAULT_WEIGHTS,
+def ${opts.perSample ? '_score_batch' : 'compute_score'}(reward_inputs, url=DEFAULT_URL, reward=DEFAULT_REWARD, weights=DEFAULT_WEIGHTS,
                   timeout=${opts.timeoutS ?? 600}, attempts=${opts.attempts ?? 5}):
     if not isinstance(reward_inputs, list):
         raise TypeError("vlthink reward shim: set worker.reward.reward_type=batch (got a single input)")
@@ -81,5 +86,13 @@ def compute_score(reward_inputs, url=DEFAULT_URL, reward=DEFAULT_REWARD, weights
         dict({"overall": float(score)}, **{name: float(value) for name, value in parts.items()})
         for score, parts in zip(scores, components)
     ]
-`;
+${
+  opts.perSample
+    ? `
+
+def compute_score(predict_str, ground_truth, **kwargs):
+    return _score_batch([{"response": predict_str, "ground_truth": ground_truth}], **kwargs)[0]
+`
+    : ''
+}`;
 }

@@ -150,12 +150,14 @@ export function createEmbeddedTrainer(options: EmbeddedTrainerOptions = {}): Tra
       lines: [
         `embedded SFT from ${job.base.path}: lr ${sftConfig.lr}, ${sftConfig.maxSteps ?? `${sftConfig.epochs} epochs`}, batch ${sftConfig.batchSize}; writes ${job.outDir}`,
       ],
+      files: [],
     }),
     planRl: (job) => ({
       checkpoint: at(job.outDir),
       lines: [
         `embedded GRPO from ${job.init.path} (KL reference ${job.reference?.path ?? job.init.path}): ${grpoConfig.rolloutBatchSize} prompts x ${grpoConfig.groupSize} samples a step, lr ${grpoConfig.lr}, KL ${grpoConfig.kl} ${grpoConfig.klCoef}, clip ${grpoConfig.clipLow}/${grpoConfig.clipHigh}, reward ${job.reward.name}; writes ${job.outDir}`,
       ],
+      files: [],
     }),
 
     async sft(job: SftJob, signal?: AbortSignal): Promise<Checkpoint> {

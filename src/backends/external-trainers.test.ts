@@ -180,6 +180,34 @@ describe('external trainers run their plans end to end with stand-in engines', (
     },
   );
 
+  it('plugs in a format prompt file, and refuses a missing one up front', async () => {
+    const file = join(dir, 'math_format.jinja');
+    await writeFile(file, '{{ content | trim }} Think first, then answer.\n');
+    const easy = createEasyR1Trainer({ formatPromptFile: file }, paperGrpoConfig, {
+      runner: createLocalRunner(),
+      rewardUrl: 'http://127.0.0.1:9',
+    });
+    const plan = easy.planRl({
+      init: { kind: 'hf', path: '/m', name: 'm' },
+      problemsFile: join(dir, 'medium.jsonl'),
+      imageRoot: dir,
+      outDir: join(dir, 'rl-plan'),
+      reward: { name: 'openvlthinker' },
+      stage: 'medium',
+      episodes: 1,
+      freezeVision: true,
+    });
+    expect(plan.files.find((f) => f.path.endsWith('.jinja'))?.contents).toBe(
+      '{{ content | trim }} Think first, then answer.\n',
+    );
+    expect(() =>
+      createEasyR1Trainer({ formatPromptFile: join(dir, 'nope.jinja') }, paperGrpoConfig, {
+        runner: createLocalRunner(),
+        rewardUrl: 'http://127.0.0.1:9',
+      }),
+    ).toThrow(/backend\.easyR1\.formatPromptFile/);
+  });
+
   it('fails early, naming the reward server, when it is not running', async () => {
     const easy = createEasyR1Trainer({}, paperGrpoConfig, {
       runner: createLocalRunner(),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -93,9 +93,9 @@ export function createEasyR1Trainer(
   grpo: GrpoConfig,
   options: ExternalTrainerOptions & { readonly rewardUrl: string },
 ): Trainer {
-  const cfg = EasyR1Config.parse(config);
+  const cfg = withFormatPromptFile(EasyR1Config.parse(config));
   // Settings EasyR1 cannot express fail here, before any stage spends time.
-  checkEasyR1Grpo(grpo);
+  checkEasyR1Grpo(grpo, cfg.dialect);
   const planOf = (job: RlJob) =>
     planEasyR1Rl(cfg, grpo, job, { serving: options.serving ?? { kind: 'none' }, rewardUrl: options.rewardUrl });
   return {
@@ -119,6 +119,20 @@ export function createEasyR1Trainer(
       });
     },
   };
+}
+
+/** The format prompt from `formatPromptFile` when one is given (read once, up front; a missing file is a ConfigError). */
+function withFormatPromptFile(cfg: EasyR1Config): EasyR1Config {
+  if (cfg.formatPromptFile === null) return cfg;
+  try {
+    return { ...cfg, formatPrompt: readFileSync(cfg.formatPromptFile, 'utf8').trimEnd() };
+  } catch (cause) {
+    throw new ConfigError('backend.easyR1.formatPromptFile', `cannot read ${cfg.formatPromptFile}`, {
+      value: cfg.formatPromptFile,
+      cause,
+      hint: 'give the path of a jinja template that uses {{ content }}',
+    });
+  }
 }
 
 /** SFT on one trainer, RL on another: the paper's LLaMA-Factory + EasyR1 pair. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { THINK_INSTRUCTION } from '../data/problem-text.ts';
 import { paperGrpoConfig, paperSftConfig, parseGrpoConfig, parseSftConfig, SftConfig } from '../train/config.ts';
 import { EasyR1Config } from './easyr1-config.ts';
 import { DEEPSPEED_KEYS, EASYR1_KEYS, keyPaths, LLAMAFACTORY_KEYS, undocumentedKeys } from './engine-keys.ts';
@@ -150,7 +151,6 @@ describe('EasyR1 GRPO plan', () => {
       },
       rollout: { n: 5, temperature: 1.0, top_p: 0.99, val_override_config: { temperature: 0.5, n: 1 } },
       reward: {
-        reward_type: 'batch',
         reward_function: '/runs/paper/round-1/rl-medium/engine-job/vlthink_reward.py:compute_score',
         reward_function_kwargs: { url: 'http://10.0.0.1:8700', reward: 'openvlthinker' },
       },
@@ -182,6 +182,44 @@ describe('EasyR1 GRPO plan', () => {
     expect(() => plan({ advantage: 'drgrpo' })).toThrow(/rl\.advantage/);
     expect(() => plan({ overlongBuffer: 64 })).toThrow(/rl\.overlongBuffer/);
     expect(() => plan({ lossAgg: 'seq-mean-token-sum' })).toThrow(/rl\.lossAgg/);
+  });
+
+  it('writes what each targeted EasyR1 revision loads', () => {
+    const yamlOf = (dialect: string) =>
+      parse(
+        fileText(planEasyR1Rl(EasyR1Config.parse({ dialect }), paperGrpoConfig, rlJob, opts), 'config.yaml'),
+      ) as Record<string, Record<string, Record<string, unknown>>>;
+    expect(yamlOf('main').worker?.reward).not.toHaveProperty('reward_type');
+    expect(yamlOf('v0.3.2').worker?.reward).toMatchObject({ reward_type: 'batch' });
+    const fork = yamlOf('openvlthinker');
+    expect(fork.worker?.reward).toMatchObject({ reward_type: 'function' });
+    expect(fork.trainer).toMatchObject({ total_episodes: 5 });
+    expect(fork.trainer).not.toHaveProperty('total_epochs');
+    expect(fork.data).not.toHaveProperty('image_dir');
+    const shim = fileText(
+      planEasyR1Rl(EasyR1Config.parse({ dialect: 'openvlthinker' }), paperGrpoConfig, rlJob, opts),
+      '.py',
+    );
+    expect(shim).toContain('def compute_score(predict_str, ground_truth, **kwargs):');
+    expect(() =>
+      planEasyR1Rl(
+        EasyR1Config.parse({ dialect: 'openvlthinker' }),
+        parseGrpoConfig({ dynamicSampling: true }, 'paper'),
+        rlJob,
+        opts,
+      ),
+    ).toThrow(/rl\.dynamicSampling/);
+  });
+
+  it("writes the paper's micro-batches and offload, and vlthink's own format prompt unless a file is plugged in", () => {
+    expect(config.worker).toMatchObject({
+      actor: {
+        micro_batch_size_per_device_for_update: 2,
+        micro_batch_size_per_device_for_experience: 4,
+        offload: { offload_params: true, offload_optimizer: true },
+      },
+    });
+    expect(fileText(plan, '.jinja')).toBe(`{{ content | trim }} ${THINK_INSTRUCTION}\n`);
   });
 
   it('uses only keys EasyR1 documents', () => {

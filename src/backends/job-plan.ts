@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { z } from 'zod';
 import type { GrpoConfig, SftConfig } from '../train/config.ts';
 import { type EasyR1Config, easyR1TrainConfig } from './easyr1-config.ts';
 import { easyR1RewardShim } from './easyr1-reward-shim.ts';
+import { engineYaml } from './engine-yaml.ts';
 import {
   deepspeedConfig,
   type LlamaFactoryConfig,
@@ -101,7 +101,7 @@ export function planLlamaFactorySft(
       { path: join(datasetDir, 'dataset_info.json'), description: `LLaMA-Factory dataset entry '${datasetName}'` },
       { path: join(datasetDir, 'images'), description: `images copied from ${job.imageRoot}` },
       { path: dsPath, description: `DeepSpeed ZeRO-${cfg.zeroStage}`, contents: json(deepspeedConfig(cfg.zeroStage)) },
-      { path: yamlPath, description: 'LLaMA-Factory training config', contents: stringify(args) },
+      { path: yamlPath, description: 'LLaMA-Factory training config', contents: engineYaml(args) },
     ],
     commands: [
       { name: 'train', argv: [...cfg.command, yamlPath], cwd: jobDir, env: llamaFactoryEnv(cfg) },
@@ -167,9 +167,14 @@ export function planEasyR1Rl(cfg: EasyR1Config, grpo: GrpoConfig, job: RlJob, op
       {
         path: shimPath,
         description: 'reward shim forwarding batches to the vlthink reward server',
-        contents: easyR1RewardShim({ url: opts.rewardUrl, reward: job.reward.name, weights: job.reward.weights }),
+        contents: easyR1RewardShim({
+          url: opts.rewardUrl,
+          reward: job.reward.name,
+          weights: job.reward.weights,
+          perSample: cfg.dialect === 'openvlthinker',
+        }),
       },
-      { path: yamlPath, description: 'EasyR1 config', contents: stringify(config) },
+      { path: yamlPath, description: 'EasyR1 config', contents: engineYaml(config) },
     ],
     commands: [
       { name: 'train', argv: [...cfg.command, `config=${yamlPath}`], cwd: cfg.workdir, env: {} },
@@ -225,7 +230,8 @@ export function summarizePlan(plan: JobPlan): TrainingPlan {
   for (const e of plan.endpoints)
     lines.push(`  ${e.method} ${e.url}${e.body === undefined ? '' : ` ${JSON.stringify(e.body)}`}  (${e.name})`);
   lines.push(`  checkpoint ${plan.checkpoint.path}`);
-  return { checkpoint: plan.checkpoint, lines };
+  const files = plan.files.flatMap((f) => (f.contents === undefined ? [] : [{ path: f.path, contents: f.contents }]));
+  return { checkpoint: plan.checkpoint, lines, files };
 }
 
 export function shellQuote(arg: string): string {

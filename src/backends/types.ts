@@ -93,10 +93,14 @@ export interface RlJob {
   readonly onStep?: (metrics: StepMetrics) => void;
 }
 
-/** What a training job will do, known before it runs: the checkpoint it returns and lines for `--dry-run`. */
+/**
+ * What a training job will do, known before it runs: the checkpoint it returns, lines for `--dry-run`, and the files it
+ * generates for its engine (configs, prompts, shims; not the exported data), with their exact contents.
+ */
 export interface TrainingPlan {
   readonly checkpoint: Checkpoint;
   readonly lines: readonly string[];
+  readonly files: ReadonlyArray<{ readonly path: string; readonly contents: string }>;
 }
 
 /**

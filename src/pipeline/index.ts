@@ -7,7 +7,7 @@ export { type FilterSettings, type FilterStats, filterTraces } from './filter.ts
 export { type RunOptions, RunSummary, runPipeline } from './loop.ts';
 export { Manifest, readManifest, StageRecord } from './manifest.ts';
 export { runDirOf } from './paths.ts';
-export { describeRunPlan } from './plan.ts';
+export { planRun, type RunPlan, writePlanFiles } from './plan.ts';
 export { createProgress, type Progress, silentProgress } from './progress.ts';
 export { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';
 export * from './report/index.ts';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Checkpoint } from '../backends/types.ts';
+import { writeFileAtomic } from '../core/index.ts';
 import type { RunConfig, SamplingConfig } from './config/schema.ts';
 import type { PipelineDeps } from './deps.ts';
 import { rlJobOf, sftJobOf } from './jobs.ts';
@@ -8,9 +9,16 @@ import { paths, runDirOf } from './paths.ts';
 /**
  * `vlthink run --dry-run`: every stage of every round with the files it reads and writes, the generation calls it
  * makes, and the training jobs as the trainer plans them (`Trainer.planSft` / `planRl` on the jobs that `jobs.ts`
- * builds for the run itself, so the dry run cannot drift from the run). Builds nothing and touches no GPU.
+ * builds for the run itself, so the dry run cannot drift from the run), with the engine files those jobs generate
+ * (`files`: configs, prompts, shims — not the data, which does not exist yet). Trains nothing and touches no GPU.
  */
-export function describeRunPlan(config: RunConfig, deps: PipelineDeps): string {
+export interface RunPlan {
+  readonly text: string;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly contents: string }>;
+}
+
+export function planRun(config: RunConfig, deps: PipelineDeps): RunPlan {
+  const files: Array<{ path: string; contents: string }> = [];
   const runDir = resolve(runDirOf(config));
   const at = (rel: string) => resolve(runDir, rel);
   const gen = generationLine(config);
@@ -52,6 +60,7 @@ export function describeRunPlan(config: RunConfig, deps: PipelineDeps): string {
       );
     }
     const sftPlan = deps.trainer.planSft(sftJobOf(at, r, base));
+    files.push(...sftPlan.files);
     out.push(
       '  filter:',
       `    cut at ${JSON.stringify(config.filter.markers)}; ${config.filter.minWords}-${config.filter.maxWords} words; dedup ${config.filter.dedup}`,
@@ -71,6 +80,7 @@ export function describeRunPlan(config: RunConfig, deps: PipelineDeps): string {
     for (const stage of config.rl.stages) {
       const frozen = stage.freezeVision ? ', vision frozen' : '';
       const plan = deps.trainer.planRl(rlJobOf(config, at, r, stage, init, sft));
+      files.push(...plan.files);
       out.push(`  rl-${stage.name} (tiers ${stage.tiers.join('+')}, ${stage.episodes} episodes${frozen}):`);
       out.push(...indent(plan.lines));
       init = plan.checkpoint;
@@ -84,7 +94,13 @@ export function describeRunPlan(config: RunConfig, deps: PipelineDeps): string {
       out.push(gen.policy(ckpt, `${name} on the test set`, params), `    writes ${at(paths.evalSummary(r, name))}`);
     }
   }
-  return out.join('\n');
+  return { text: out.join('\n'), files };
+}
+
+/** Writes a plan's engine files (each atomically) and returns their paths. */
+export async function writePlanFiles(plan: RunPlan): Promise<string[]> {
+  for (const f of plan.files) await writeFileAtomic(f.path, f.contents);
+  return plan.files.map((f) => f.path);
 }
 
 /** How each role's generation is served, as dry-run lines: the one place that looks at the backend kind. */

@@ -122,6 +122,7 @@ export function createFakeDeps(options: FakeOptions = {}): PipelineDeps {
   const plan = (outDir: string, what: string) => ({
     checkpoint: { kind: 'embedded' as const, path: outDir, name: what },
     lines: [`fake ${what}; writes ${outDir}`],
+    files: [],
   });
   const trainer: Trainer = {
     id: 'fake-trainer',

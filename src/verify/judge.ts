@@ -18,8 +18,8 @@ import { matchesForRegeneration } from './regeneration.ts';
  * strips units); gold `B` with option B = `5`, `<answer>5</answer>` -> wrong (text is not its letter);
  * gold `7`, `7` with no tag -> wrong.
  *
- * Later-round regeneration may use the code's cleaning rules instead (`rule: 'regenerate'`, PAPER's "Cleaning answers
- * when regenerating SFT data"); that is the only variant. The benchmarks' official scorers (eval/) keep their own
+ * Later-round regeneration may use the released code's answer cleaning instead (`rule: 'regenerate'`,
+ * `matchesForRegeneration`); that is the only variant. The benchmarks' official scorers (eval/) keep their own
  * rules, and the general verifier (`verifyAnswer`, Math-Verify semantics) serves `vlthink verify`, not training.
  */
 export interface JudgeTarget {

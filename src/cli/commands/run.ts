@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { AbortedError, ConfigError, createLogger } from '../../core/index.ts';
 import { configHelp, PRESET_NAMES, resolveConfig } from '../../pipeline/config/index.ts';
-import { createDeps, describeRunPlan, formatSummaryTable, runDirOf, runPipeline } from '../../pipeline/index.ts';
+import {
+  createDeps,
+  formatSummaryTable,
+  planRun,
+  runDirOf,
+  runPipeline,
+  writePlanFiles,
+} from '../../pipeline/index.ts';
 import { createProgress } from '../../pipeline/progress.ts';
 
 /**
@@ -64,7 +71,12 @@ export function register(program: Command): void {
       if (flags.rounds !== undefined) overrides.push(['rounds', flags.rounds]);
       const config = await resolveConfig({ preset: flags.preset, files: flags.config, overrides });
       if (flags.dryRun) {
-        process.stdout.write(`${describeRunPlan(config, await createDeps(config))}\n`);
+        const plan = planRun(config, await createDeps(config));
+        const written = await writePlanFiles(plan);
+        const where = written.length > 0 ? ` under ${runDirOf(config)}` : '';
+        process.stdout.write(
+          `${plan.text}\n(dry run: wrote ${written.length} engine file(s)${where}; trained nothing)\n`,
+        );
         return;
       }
       const log = createLogger({ level: 'info' });

@@ -4,7 +4,8 @@ import { PAPER_REFLECTION_MARKERS, type RunConfigInput } from './schema.ts';
 /**
  * Presets are overlays deep-merged onto the schema defaults, then under the user's config files and CLI overrides.
  * The schema defaults are the `embedded` preset, so its overlay is empty. `paper` carries every hyperparameter
- * the paper states (PAPER.md in the design notes); the engines' own settings sit in their backends' configs.
+ * the paper (OpenVLThinker, arXiv 2503.17352, and its v1.2 code) states; the engines' own settings sit in their
+ * backends' configs.
  */
 export const PRESETS = {
   embedded: {},
