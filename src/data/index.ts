@@ -1,6 +1,7 @@
 export * from './export-easyr1.ts';
 export * from './export-images.ts';
 export * from './export-llama-factory.ts';
+export * from './export-rl-parquet.ts';
 export * from './export-verl.ts';
 export * from './image-tensor-loader.ts';
 export * from './images.ts';
