@@ -9,6 +9,7 @@ import {
   createAtomicWriter,
   createRng,
   DataError,
+  fnv1a,
   mapPool,
   stableStringify,
   writeFileAtomic,
@@ -77,6 +78,12 @@ describe('hash', () => {
     expect(contentHash({ a: 1, b: 2 })).toBe(contentHash({ b: 2, a: 1 }));
     expect(contentHash({ a: 1 })).not.toBe(contentHash({ a: 2 }));
     expect(contentHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('fnv1a gives the published FNV-1a 32-bit values', () => {
+    expect(fnv1a('')).toBe(0x811c9dc5);
+    expect(fnv1a('a')).toBe(0xe40c292c);
+    expect(fnv1a('foobar')).toBe(0xbf9cf968);
   });
 });
 
