@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BackendError,
+  CHOICE_LETTERS,
   ConfigError,
+  choiceIndex,
+  choiceLetter,
   contentHash,
   createAtomicWriter,
   createRng,
@@ -84,6 +87,14 @@ describe('hash', () => {
     expect(fnv1a('')).toBe(0x811c9dc5);
     expect(fnv1a('a')).toBe(0xe40c292c);
     expect(fnv1a('foobar')).toBe(0xbf9cf968);
+  });
+});
+
+describe('choice letters', () => {
+  it('letters options from A and reads a capital letter back to its index', () => {
+    expect(CHOICE_LETTERS.slice(0, 5)).toBe('ABCDE');
+    expect([0, 1, 25, 26, -1, 1.5].map(choiceLetter)).toEqual(['A', 'B', 'Z', undefined, undefined, undefined]);
+    expect(['A', 'E', 'Z', 'a', '(B)', 'AB', '', '['].map(choiceIndex)).toEqual([0, 4, 25, -1, -1, -1, -1, -1]);
   });
 });
 

@@ -1,7 +1,8 @@
+import { CHOICE_LETTERS } from '../core/index.ts';
 import type { Problem } from './types.ts';
 
-/** Option letters of a multiple-choice problem, in order. */
-export const CHOICE_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** Option letters live in core/ (the verifier, below data/, letters options too); re-exported for data's users. */
+export { CHOICE_LETTERS };
 
 /**
  * The text of a problem as an engine's dataset shows it: the question, then for multiple choice one line per option

@@ -1,5 +1,4 @@
-import type { Rng } from '../core/index.ts';
-import { CHOICE_LETTERS } from '../data/problem-text.ts';
+import { CHOICE_LETTERS, type Rng } from '../core/index.ts';
 
 /** Multiple choice: four options A-D, the gold among plausible distractors, in a seeded order. */
 export const LETTERS: readonly string[] = CHOICE_LETTERS.slice(0, 4).split('');
