@@ -8,6 +8,7 @@ export * from './images.ts';
 export * from './jsonl.ts';
 export * from './parquet.ts';
 export * from './parquet-writer.ts';
+export * from './pixels.ts';
 export * from './problem-text.ts';
 export * from './show-records.ts';
 export * from './types.ts';
