@@ -6,8 +6,8 @@ import { type MathVerifyCase, mathVerifyOptions, readMathVerifyCases } from '../
 import { hasSharedData, sharedDataDir, sharedDataSkipReason, sharedPath } from '../test/shared-data.ts';
 
 /**
- * `npm run bench -- verify`: speed of the general verifier on mixes drawn from the verifier case files
- * (../shared/data/verifier, found through VLTHINK_SHARED_DATA as the tests find it), on one core (this process):
+ * `npm run bench -- verify`: speed of the general verifier on mixes drawn from the verifier case files (the shared
+ * data's `verifier/` folder, found through VLTHINK_SHARED_DATA as the tests find it), on one core (this process):
  *   - numeric and choice answers: verifications/s (goal >= 20,000/s);
  *   - LaTeX expressions (Math-Verify cases whose gold is not a plain number, plus latex2sympy parse cases verified
  *     against themselves): per-verification latency p50/p99/max (goal p99 < 5 ms).

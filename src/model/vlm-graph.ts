@@ -1,7 +1,7 @@
 /**
  * The tiny VLM as IR: images cut into patches and linearly embedded (ViT-style, no conv), then a decoder-only
  * pre-LayerNorm transformer over [image tokens ; text tokens] with full causal attention, learned positions, tanh-GELU
- * MLP and an untied head — the model of ../shared/bench/torch_reference.py.
+ * MLP and an untied head — the same model as the PyTorch reference that `npm run bench -- engine` compares against.
  *
  * Text position t's logits predict text token t+1 (feed tokens[:, :-1], score targets tokens[:, 1:]). Batch and text
  * length are symbolic ('B', 'T'), so one compiled graph serves every shape.

@@ -5,7 +5,7 @@ import { hasSharedData, sharedDataSkipReason } from '../../test/shared-data.ts';
 import { verifyAnswer } from './index.ts';
 
 /**
- * Evidence: agreement with the Math-Verify / lighteval test-suite cases (../shared/data/verifier), each run under
+ * Evidence: agreement with the Math-Verify / lighteval test-suite cases (the shared data's verifier/), each run under
  * the extraction config it was recorded with. Every case we disagree on is listed, with its reason, in
  * fixtures/math-verify-disagreements.json; the list must equal what we get, so it can only shrink (a fixed case
  * fails this test until its entry is removed).

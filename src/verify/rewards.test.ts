@@ -13,7 +13,7 @@ import {
 const GOOD = '<think>3 apples and 4 apples.</think>\nSo there are 7.\n<answer>7</answer>';
 const BARE = '<think>3 apples and 4 apples.</think>\n<answer>7</answer>';
 
-describe('openVLThinkerReward (PAPER.md "Reward")', () => {
+describe("openVLThinkerReward (OpenVLThinker's RL reward)", () => {
   it.each([
     [GOOD, '7', 1, 'correct with a justification'],
     [BARE, '7', 0.5, 'correct but nothing between </think> and <answer>'],
@@ -97,7 +97,7 @@ describe('combineRewards and computeReward', () => {
   });
 });
 
-describe('regeneration answer cleaning (PAPER.md)', () => {
+describe("regeneration answer cleaning (OpenVLThinker's code)", () => {
   it.each([
     ['The answer is 5 cm.', '5'],
     ['Yes, because the lines meet', 'yes'],
