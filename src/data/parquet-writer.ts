@@ -64,12 +64,13 @@ function toWritable(value: unknown, field: ParquetField, where: string): unknown
       if (typeof value !== 'boolean') throw wrong('a boolean');
       return value;
     case 'int32':
-      if (!Number.isInteger(value) || Math.abs(value as number) > 2 ** 31) throw wrong('a 32-bit integer');
+      if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > 2 ** 31)
+        throw wrong('a 32-bit integer');
       return value;
     case 'int64':
       if (typeof value === 'bigint') return value;
-      if (!Number.isSafeInteger(value)) throw wrong('an integer');
-      return BigInt(value as number);
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw wrong('an integer');
+      return BigInt(value);
     case 'double':
       if (typeof value !== 'number') throw wrong('a number');
       return value;

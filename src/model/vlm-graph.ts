@@ -11,6 +11,7 @@ import {
   cast,
   concat,
   dimOf,
+  fixedDim,
   fusedMatmul,
   type Graph,
   gather,
@@ -58,7 +59,7 @@ export function declareParams(g: Graph, c: VlmConfig): Record<string, Tensor> {
 function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
   if (x.shape.length !== 3) return b ? add(matmul(x, w), b) : matmul(x, w);
   const [B, S, K] = x.shape as [string | number, string | number, number];
-  const N = w.shape[1] as number;
+  const N = fixedDim(w, 1, 'linear weight');
   const x2 = reshape(x, [-1, K]);
   const y2 = b ? add(matmul(x2, w), b) : matmul(x2, w);
   return reshapeDynamic(y2, concat([shapeOf(x, 0, 2), x.graph.ints([N])], 0), [B, S, N]);
