@@ -1,3 +1,10 @@
+/**
+ * data/: datasets on disk. Problem / Trace / SFT example types, JSONL and Parquet I/O, images (decoding, engine pixel
+ * caps, tensors), the benchmark adapters, the problem text engines see, and the exports to LLaMA-Factory, EasyR1 and
+ * verl.
+ *
+ * Imports: core only (test/architecture.test.ts).
+ */
 export * from './export-easyr1.ts';
 export * from './export-images.ts';
 export * from './export-llama-factory.ts';

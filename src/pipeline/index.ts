@@ -1,4 +1,9 @@
-/** The OpenVLThinker loop: config, stages, the round loop, the run manifest, status and the run report. */
+/**
+ * pipeline/: the OpenVLThinker loop: the run config and presets, the stages, the round loop, the run manifest,
+ * status, and the run report.
+ *
+ * Imports: every folder but cli (test/architecture.test.ts).
+ */
 export { createDeps, type DepsOptions } from './backend.ts';
 export * from './config/index.ts';
 export type { PipelineDeps, Verdict, WorldRequest, WorldSample } from './deps.ts';
