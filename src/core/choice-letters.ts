@@ -1,9 +1,4 @@
-/**
- * Multiple-choice option letters, one owner for every layer: 'A' is the first option. Prompts, the verifier, the
- * synthetic world, the benchmark adapters and the reports all letter options through these.
- */
-
-/** Option letters of a multiple-choice problem, in order. */
+/** Option letters of a multiple-choice problem, in order: one owner for data/ (prompts), verify/ (judging) and world/. */
 export const CHOICE_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** The letter of the option at `index` (0 -> 'A'); undefined past 'Z'. */

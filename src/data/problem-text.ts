@@ -1,7 +1,6 @@
 import { CHOICE_LETTERS } from '../core/index.ts';
 import type { Problem } from './types.ts';
 
-/** Option letters live in core/ (the verifier, below data/, letters options too); re-exported for data's users. */
 export { CHOICE_LETTERS };
 
 /**

@@ -1,9 +1,4 @@
-/**
- * verify/: is this answer right? The general verifier (extraction, parsing, equivalence), MathRuler's grader, the
- * answer-tag helpers, the rewards built on them, and the answer cleaning used when SFT data is regenerated.
- *
- * Imports: core only (test/architecture.test.ts).
- */
+/** verify/: is this answer right? The general verifier, MathRuler's grader, and the rewards built on them. */
 export {
   extractAnswerTag,
   extractAnswerTagSingleLine,

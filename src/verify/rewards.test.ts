@@ -13,7 +13,7 @@ import {
 const GOOD = '<think>3 apples and 4 apples.</think>\nSo there are 7.\n<answer>7</answer>';
 const BARE = '<think>3 apples and 4 apples.</think>\n<answer>7</answer>';
 
-describe("openVLThinkerReward (OpenVLThinker's RL reward)", () => {
+describe('openVLThinkerReward (PAPER.md "Reward")', () => {
   it.each([
     [GOOD, '7', 1, 'correct with a justification'],
     [BARE, '7', 0.5, 'correct but nothing between </think> and <answer>'],

@@ -1,4 +1,5 @@
-import { choiceLetter, writeFileAtomic } from '../../core/index.ts';
+import { choiceLetter } from '../../core/choice-letters.ts';
+import { writeFileAtomic } from '../../core/index.ts';
 import { paths } from '../context.ts';
 import { formatDuration } from '../progress.ts';
 import { accuracySpec, type ChartPoint, curveSpec, filterSpec, renderSvg } from './charts.ts';
