@@ -10,13 +10,17 @@ import { hasSharedData, sharedDataSkipReason, sharedPath } from '../test/shared-
  * responses in under 2 s, file reading included). The reference is plain JSON parsing of the same file in the same
  * run: `x_parse` says how many times a bare parse the whole scoring costs.
  */
+function print(obj: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ bench: 'eval', ...obj })}\n`);
+}
+
 function seconds(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
 
 export async function run(): Promise<void> {
   if (!hasSharedData) {
-    process.stdout.write(`${JSON.stringify({ bench: 'eval', skipped: sharedDataSkipReason })}\n`);
+    print({ skipped: sharedDataSkipReason });
     return;
   }
   const dir = sharedPath('mathvision');
@@ -46,18 +50,15 @@ export async function run(): Promise<void> {
   const worst = Math.max(...times);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const parseMean = parses.reduce((a, b) => a + b, 0) / parses.length;
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'eval',
-      figure: 'mathvision_score_file',
-      rows_per_file: rows,
-      files: files.length,
-      mean_s: Number(mean.toFixed(3)),
-      worst_s: Number(worst.toFixed(3)),
-      goal_s: 2,
-      x_parse: Number((mean / parseMean).toFixed(1)),
-    })}\n`,
-  );
+  print({
+    figure: 'mathvision_score_file',
+    rows_per_file: rows,
+    files: files.length,
+    mean_s: Number(mean.toFixed(3)),
+    worst_s: Number(worst.toFixed(3)),
+    goal_s: 2,
+    x_parse: Number((mean / parseMean).toFixed(1)),
+  });
 
   const vista = readdirSync(sharedPath('mathvista', 'outputs')).filter((f) => f.startsWith('output_'));
   const t1 = performance.now();
@@ -68,14 +69,11 @@ export async function run(): Promise<void> {
     vistaRows += records.length;
   }
   const vistaS = seconds(t1);
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'eval',
-      figure: 'mathvista_score_files',
-      rows: vistaRows,
-      files: vista.length,
-      total_s: Number(vistaS.toFixed(3)),
-      rows_per_s: Math.round(vistaRows / vistaS),
-    })}\n`,
-  );
+  print({
+    figure: 'mathvista_score_files',
+    rows: vistaRows,
+    files: vista.length,
+    total_s: Number(vistaS.toFixed(3)),
+    rows_per_s: Math.round(vistaRows / vistaS),
+  });
 }

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { type ExtractionTarget, gradeAnswer, type VerifyOptions, verifyAnswer } from '../src/verify/index.ts';
+import { gradeAnswer, type VerifyOptions, verifyAnswer } from '../src/verify/index.ts';
+import { type MathVerifyCase, mathVerifyOptions, readMathVerifyCases } from '../test/math-verify-cases.ts';
 import { hasSharedData, sharedDataDir, sharedDataSkipReason, sharedPath } from '../test/shared-data.ts';
 
 /**
- * `npm run bench -- verify`: speed of the general verifier on mixes drawn from the verifier case files
- * (../shared/data/verifier, found through VLTHINK_SHARED_DATA as the tests find it), on one core (this process):
+ * `npm run bench -- verify`: speed of the general verifier on mixes drawn from the verifier case files (the shared
+ * data's `verifier/` folder, found through VLTHINK_SHARED_DATA as the tests find it), on one core (this process):
  *   - numeric and choice answers: verifications/s (goal >= 20,000/s);
  *   - LaTeX expressions (Math-Verify cases whose gold is not a plain number, plus latex2sympy parse cases verified
  *     against themselves): per-verification latency p50/p99/max (goal p99 < 5 ms).
@@ -14,19 +15,6 @@ import { hasSharedData, sharedDataDir, sharedDataSkipReason, sharedPath } from '
  * extracted for the numeric/choice mix — the core step of Math-Verify (which adds LaTeX parsing on top), so its rate
  * is an upper bound for Math-Verify's. For scale, the issue quotes Math-Verify at 65-115 answers/s, p99 65-240 ms.
  */
-interface Case {
-  gold: string;
-  prediction: string;
-  parsed_gold?: string[];
-  config: {
-    extraction: string[];
-    latex_boxed_match_priority: number;
-    float_rounding: number;
-    strict: boolean;
-    allow_set_relation_comp: boolean;
-  };
-}
-
 interface Item {
   readonly gold: string;
   readonly prediction: string;
@@ -40,18 +28,7 @@ function print(obj: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'verify', ...obj })}\n`);
 }
 
-function optsOf(c: Case): VerifyOptions {
-  return {
-    extraction: c.config.extraction.map((t) => (t === 'NativeLetters' ? 'letters' : t)) as ExtractionTarget[],
-    boxedPriority: c.config.latex_boxed_match_priority,
-    floatRounding: c.config.float_rounding,
-    strict: c.config.strict,
-    allowSetRelationComp: c.config.allow_set_relation_comp,
-    answerTag: false,
-  };
-}
-
-function isNumericOrChoice(c: Case): boolean {
+function isNumericOrChoice(c: MathVerifyCase): boolean {
   if (c.config.extraction.includes('NativeLetters')) return true;
   const g = c.parsed_gold?.[0] ?? '';
   return /^-?\d+(?:\.\d+)?$/.test(g) || /^-?\d+\/\d+$/.test(g) || /^\d+\*\(1\/100\)$/.test(g);
@@ -116,14 +93,14 @@ export async function run(): Promise<void> {
     print({ skipped: sharedDataSkipReason });
     return;
   }
-  const mv = JSON.parse(readFileSync(sharedPath('verifier', 'math_verify_cases.json'), 'utf8')) as { cases: Case[] };
+  const mv = { cases: readMathVerifyCases() };
   const l2s = JSON.parse(readFileSync(sharedPath('verifier', 'latex2sympy_parse_cases.json'), 'utf8')) as {
     parse_cases: { latex: string; expect_error: boolean }[];
   };
 
-  const numeric: Item[] = mv.cases.filter(isNumericOrChoice).map((c) => ({ ...c, opts: optsOf(c) }));
+  const numeric: Item[] = mv.cases.filter(isNumericOrChoice).map((c) => ({ ...c, opts: mathVerifyOptions(c) }));
   const latex: Item[] = [
-    ...mv.cases.filter((c) => !isNumericOrChoice(c)).map((c) => ({ ...c, opts: optsOf(c) })),
+    ...mv.cases.filter((c) => !isNumericOrChoice(c)).map((c) => ({ ...c, opts: mathVerifyOptions(c) })),
     ...l2s.parse_cases
       .filter((c) => !c.expect_error)
       .map((c) => ({ gold: `$${c.latex}$`, prediction: `The answer is $${c.latex}$.`, opts: {} })),

@@ -1,3 +1,10 @@
+/**
+ * backends/: the seams to engines. Generation backends (the embedded tiny VLM, OpenAI-compatible servers, the
+ * caption reader) and training backends (embedded, LLaMA-Factory, EasyR1, run locally or as Ray jobs), with their
+ * config writers and job plans; the chat server (`vlthink serve`), the reward server and EasyR1's reward shim.
+ *
+ * Imports: every folder but pipeline and cli (test/architecture.test.ts).
+ */
 export * from './caption-reader-backend.ts';
 export * from './chat-server.ts';
 export * from './easyr1-config.ts';

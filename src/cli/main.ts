@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, VlthinkError } from '../core/index.ts';
 import { commands } from './commands/index.ts';
 
-/** `vlthink`: argv -> parsed options -> one call. Each command lives in its own file under commands/. */
+/**
+ * `vlthink`: argv -> parsed options -> one call. Each command lives in its own file under commands/. cli/ is the top
+ * layer: it may import every folder, and no folder imports it (test/architecture.test.ts).
+ */
 export function buildProgram(): Command {
   const program = new Command('vlthink')
     .description('Teach vision-language models to reason with iterative SFT <-> GRPO cycles (OpenVLThinker).')

@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BackendError,
+  CHOICE_LETTERS,
   ConfigError,
+  choiceIndex,
+  choiceLetter,
   contentHash,
   createAtomicWriter,
   createRng,
   DataError,
+  fnv1a,
   mapPool,
   stableStringify,
   writeFileAtomic,
@@ -77,6 +81,20 @@ describe('hash', () => {
     expect(contentHash({ a: 1, b: 2 })).toBe(contentHash({ b: 2, a: 1 }));
     expect(contentHash({ a: 1 })).not.toBe(contentHash({ a: 2 }));
     expect(contentHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('fnv1a gives the published FNV-1a 32-bit values', () => {
+    expect(fnv1a('')).toBe(0x811c9dc5);
+    expect(fnv1a('a')).toBe(0xe40c292c);
+    expect(fnv1a('foobar')).toBe(0xbf9cf968);
+  });
+});
+
+describe('choice letters', () => {
+  it('letters options from A and reads a capital letter back to its index', () => {
+    expect(CHOICE_LETTERS.slice(0, 5)).toBe('ABCDE');
+    expect([0, 1, 25, 26, -1, 1.5].map(choiceLetter)).toEqual(['A', 'B', 'Z', undefined, undefined, undefined]);
+    expect(['A', 'E', 'Z', 'a', '(B)', 'AB', '', '['].map(choiceIndex)).toEqual([0, 4, 25, -1, -1, -1, -1, -1]);
   });
 });
 

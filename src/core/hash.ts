@@ -47,3 +47,16 @@ export async function hashFile(path: string): Promise<string> {
 export function shortHash(hex: string, n = 12): string {
   return hex.slice(0, n);
 }
+
+/**
+ * FNV-1a, 32 bits, over UTF-16 code units: a fast, stable, non-cryptographic hash (seeding RNG forks by label, and
+ * the world's split assignment). Example: fnv1a('') = 0x811c9dc5.
+ */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

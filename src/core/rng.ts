@@ -1,3 +1,4 @@
+import { fnv1a } from './hash.ts';
 /**
  * Seeded random numbers: xoshiro128** seeded through splitmix32 (hand-written: 30 lines, no dependency, and its
  * whole state is four integers that checkpoints save and restore exactly).
@@ -36,16 +37,6 @@ function splitmix32(seed: number): () => number {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-}
-
-/** FNV-1a of a label, to mix fork labels into seeds. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 function seedState(seed: number): [number, number, number, number] {

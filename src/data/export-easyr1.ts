@@ -1,9 +1,12 @@
-import { DataError } from '../core/index.ts';
-import { collectImages, type ExportImageOptions, withImageTokens, withoutImageTokens } from './export-images.ts';
-import { asHfImage, HF_IMAGE, type HfImage, type ParquetColumn, readParquet } from './parquet.ts';
-import { hfFeaturesMetadata, writeParquetInBatches } from './parquet-writer.ts';
-import { problemText } from './problem-text.ts';
-import type { Problem } from './types.ts';
+import { withoutImageTokens } from './export-images.ts';
+import {
+  exportRlParquet,
+  type RlExportOptions,
+  type RlParquetFormat,
+  readRlParquet,
+  rlParquetRows,
+} from './export-rl-parquet.ts';
+import { HF_IMAGE, type HfImage, type ParquetColumn } from './parquet.ts';
 
 /**
  * EasyR1 RL data (the engine the paper used for GRPO): one Parquet file read by `load_dataset('parquet')` with the
@@ -28,14 +31,8 @@ export interface EasyR1Row {
   problem_id: string;
 }
 
-export interface ExportEasyR1Options extends ExportImageOptions {
-  readonly problems: readonly Problem[];
-  readonly imageRoot: string;
-  /** The .parquet file to write (EasyR1's `data.train_files` / `data.val_files`). */
-  readonly outFile: string;
-  /** The problem text before the `<image>` placeholders are added (default: question plus lettered choices). */
-  readonly promptText?: (problem: Problem) => string;
-}
+/** `outFile` is EasyR1's `data.train_files` / `data.val_files`. */
+export type ExportEasyR1Options = RlExportOptions;
 
 export interface EasyR1Export {
   readonly file: string;
@@ -45,85 +42,34 @@ export interface EasyR1Export {
   readonly dataConfig: { prompt_key: 'problem'; answer_key: 'answer'; image_key: 'images' };
 }
 
-/** Problems exported per batch: images of one batch are in memory at a time. */
-const EXPORT_BATCH = 256;
+const EASYR1: RlParquetFormat<EasyR1Row, ExportEasyR1Options> = {
+  columns: EASYR1_COLUMNS,
+  row: ({ problem, prompt, images }) => ({ problem: prompt, answer: problem.answer, images, problem_id: problem.id }),
+  read: (row, i, images, fail) => {
+    if (typeof row.problem !== 'string') throw fail('problem', "lacks a string 'problem'");
+    if (typeof row.answer !== 'string') throw fail('answer', "lacks a string 'answer'");
+    const problemId = typeof row.problem_id === 'string' ? row.problem_id : String(i);
+    return { problem: row.problem, answer: row.answer, images, problem_id: problemId };
+  },
+};
 
 /** Builds the rows of problems [start, end) (images loaded and checked) without writing anything. */
-export async function easyR1Rows(options: ExportEasyR1Options, start = 0, end?: number): Promise<EasyR1Row[]> {
-  const problems = options.problems.slice(start, end);
-  const text = options.promptText ?? problemText;
-  const images = await collectImages(
-    problems.map((p) => ({ problemId: p.id, images: p.images })),
-    options.imageRoot,
-    options,
-  );
-  return problems.map((p, i) => {
-    let problem: string;
-    try {
-      problem = withImageTokens(text(p), p.images.length, `problem '${p.id}'`);
-    } catch (err) {
-      throw new DataError(options.outFile, (err as Error).message, { field: `problems.${start + i}.question` });
-    }
-    return {
-      problem,
-      answer: p.answer,
-      images: images[i].map((img) => ({ bytes: img.bytes, path: img.fileName })),
-      problem_id: p.id,
-    };
-  });
+export function easyR1Rows(options: ExportEasyR1Options, start = 0, end?: number): Promise<EasyR1Row[]> {
+  return rlParquetRows(EASYR1, options, start, end);
 }
 
 /**
- * Writes problems as an EasyR1 parquet file, streamed in batches to a temp file and renamed into place: a missing or
- * corrupt image fails the export naming the problem and path, and leaves no file behind.
+ * Writes problems as an EasyR1 parquet file, atomically: a missing or corrupt image fails the export naming the
+ * problem and path, and leaves no file behind. A text-only dataset has no images column.
  */
 export async function exportEasyR1(options: ExportEasyR1Options): Promise<EasyR1Export> {
-  // A text-only dataset has no images column: EasyR1 takes the multimodal path whenever the column exists.
-  const columns = options.problems.some((p) => p.images.length > 0)
-    ? EASYR1_COLUMNS
-    : EASYR1_COLUMNS.filter((c) => c.name !== 'images');
-  const distinct = new Set<string>();
-  const rows = await writeParquetInBatches(
-    options.outFile,
-    { columns, kvMetadata: { huggingface: hfFeaturesMetadata(columns, ['images']) } },
-    options.problems.length,
-    EXPORT_BATCH,
-    async (start, end) => {
-      const batch = await easyR1Rows(options, start, end);
-      for (const r of batch) for (const img of r.images) if (img.path !== null) distinct.add(img.path);
-      return batch as unknown as Record<string, unknown>[];
-    },
-  );
-  return {
-    file: options.outFile,
-    rows,
-    images: distinct.size,
-    dataConfig: { prompt_key: 'problem', answer_key: 'answer', image_key: 'images' },
-  };
+  const written = await exportRlParquet(EASYR1, options);
+  return { ...written, dataConfig: { prompt_key: 'problem', answer_key: 'answer', image_key: 'images' } };
 }
 
 /** Reads an EasyR1 parquet file back (image cells as {bytes, path}). */
-export async function readEasyR1(file: string): Promise<EasyR1Row[]> {
-  const rows = await readParquet(file);
-  return rows.map((row, i) => {
-    if (typeof row.problem !== 'string' || typeof row.answer !== 'string') {
-      throw new DataError(file, `row ${i + 1} lacks a string 'problem' or 'answer'`, {
-        field: typeof row.problem !== 'string' ? 'problem' : 'answer',
-      });
-    }
-    const cells = Array.isArray(row.images) ? row.images : [];
-    const images = cells.map((cell, k) => {
-      const img = asHfImage(cell);
-      if (img === null) throw new DataError(file, `row ${i + 1} image ${k} is empty`, { field: 'images' });
-      return img;
-    });
-    return {
-      problem: row.problem,
-      answer: row.answer,
-      images,
-      problem_id: typeof row.problem_id === 'string' ? row.problem_id : String(i),
-    };
-  });
+export function readEasyR1(file: string): Promise<EasyR1Row[]> {
+  return readRlParquet(EASYR1, file);
 }
 
 /** The question text of an EasyR1 row without the placeholders the exporter added. */

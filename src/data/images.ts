@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { z } from 'zod';
 import { DataError } from '../core/index.ts';
+import { interleavedToChw } from './pixels.ts';
 
 /**
  * Image I/O with sharp (libvips): JPEG / PNG / WebP (and GIF / TIFF) in, PNG out. Every image becomes 8-bit sRGB
@@ -270,15 +271,7 @@ export async function prepareImagePng(
  * Example: one red pixel [255, 0, 0] -> [1, 0, 0].
  */
 export function rgbToChw(image: RgbImage): Float32Array {
-  const { width, height, data } = image;
-  const plane = width * height;
-  const out = new Float32Array(3 * plane);
-  for (let p = 0, i = 0; p < plane; p++, i += 3) {
-    out[p] = data[i] / 255;
-    out[plane + p] = data[i + 1] / 255;
-    out[2 * plane + p] = data[i + 2] / 255;
-  }
-  return out;
+  return interleavedToChw(image.data, image.width, image.height, 3);
 }
 
 export interface ImageTensorOptions extends ImageContext {

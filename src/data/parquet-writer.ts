@@ -11,33 +11,24 @@ import type { ParquetColumn, ParquetField, ParquetType } from './parquet.ts';
  * it on commit. Memory holds one batch of rows at a time, so an export with large images stays bounded.
  */
 
-function leaf(name: string, type: ParquetType, repetition: 'REQUIRED' | 'OPTIONAL' | 'REPEATED'): SchemaElement {
-  const r = { name, repetition_type: repetition } as const;
-  switch (type) {
-    case 'string':
-      return { ...r, type: 'BYTE_ARRAY', converted_type: 'UTF8' };
-    case 'json':
-      return { ...r, type: 'BYTE_ARRAY', converted_type: 'JSON' };
-    case 'binary':
-      return { ...r, type: 'BYTE_ARRAY' };
-    case 'bool':
-      return { ...r, type: 'BOOLEAN' };
-    case 'int32':
-      return { ...r, type: 'INT32' };
-    case 'int64':
-      return { ...r, type: 'INT64' };
-    case 'double':
-      return { ...r, type: 'DOUBLE' };
-    default:
-      throw new Error(`not a leaf type: ${JSON.stringify(type)}`);
-  }
-}
+type LeafType = Extract<ParquetType, string>;
+
+/** Each leaf type once: its parquet physical (and converted) type, and the HF `datasets` Value dtype it reads as. */
+const LEAF_TYPES: Readonly<Record<LeafType, { readonly parquet: Partial<SchemaElement>; readonly hfDtype: string }>> = {
+  string: { parquet: { type: 'BYTE_ARRAY', converted_type: 'UTF8' }, hfDtype: 'string' },
+  json: { parquet: { type: 'BYTE_ARRAY', converted_type: 'JSON' }, hfDtype: 'string' },
+  binary: { parquet: { type: 'BYTE_ARRAY' }, hfDtype: 'binary' },
+  bool: { parquet: { type: 'BOOLEAN' }, hfDtype: 'bool' },
+  int32: { parquet: { type: 'INT32' }, hfDtype: 'int32' },
+  int64: { parquet: { type: 'INT64' }, hfDtype: 'int64' },
+  double: { parquet: { type: 'DOUBLE' }, hfDtype: 'float64' },
+};
 
 /** Flattens one field into parquet's depth-first schema elements. */
 function schemaElements(name: string, field: ParquetField): SchemaElement[] {
   const repetition = field.nullable === false ? 'REQUIRED' : 'OPTIONAL';
   const type = field.type;
-  if (typeof type === 'string') return [leaf(name, type, repetition)];
+  if (typeof type === 'string') return [{ name, repetition_type: repetition, ...LEAF_TYPES[type].parquet }];
   if ('struct' in type) {
     const entries = Object.entries(type.struct);
     return [
@@ -73,12 +64,13 @@ function toWritable(value: unknown, field: ParquetField, where: string): unknown
       if (typeof value !== 'boolean') throw wrong('a boolean');
       return value;
     case 'int32':
-      if (!Number.isInteger(value) || Math.abs(value as number) > 2 ** 31) throw wrong('a 32-bit integer');
+      if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > 2 ** 31)
+        throw wrong('a 32-bit integer');
       return value;
     case 'int64':
       if (typeof value === 'bigint') return value;
-      if (!Number.isSafeInteger(value)) throw wrong('an integer');
-      return BigInt(value as number);
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw wrong('an integer');
+      return BigInt(value);
     case 'double':
       if (typeof value !== 'number') throw wrong('a number');
       return value;
@@ -243,18 +235,7 @@ export function hfFeaturesMetadata(columns: readonly ParquetColumn[], imageColum
   const feature = (field: ParquetField, isImage: boolean): unknown => {
     const type = field.type;
     if (isImage) return { _type: 'Image' };
-    if (typeof type === 'string') {
-      const dtype = {
-        string: 'string',
-        json: 'string',
-        binary: 'binary',
-        bool: 'bool',
-        int32: 'int32',
-        int64: 'int64',
-        double: 'float64',
-      }[type];
-      return { dtype, _type: 'Value' };
-    }
+    if (typeof type === 'string') return { dtype: LEAF_TYPES[type].hfDtype, _type: 'Value' };
     if ('struct' in type) {
       return Object.fromEntries(Object.entries(type.struct).map(([k, f]) => [k, feature(f, false)]));
     }

@@ -1,5 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import {
+  asyncBufferFromFile,
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+  type SchemaElement,
+} from 'hyparquet';
 import type { z } from 'zod';
 import { DataError } from '../core/index.ts';
 
@@ -67,6 +74,11 @@ async function openParquet(path: string) {
   return { file, metadata };
 }
 
+/** The top-level columns of a file's depth-first schema (hyparquet rebuilds the tree from `num_children`). */
+function topLevelColumns(metadata: FileMetaData): SchemaElement[] {
+  return parquetSchema(metadata).children.map((c) => c.element);
+}
+
 export interface ParquetInfo {
   readonly rows: number;
   readonly columns: readonly string[];
@@ -76,19 +88,7 @@ export interface ParquetInfo {
 /** Row count, top-level column names and footer key-value metadata, without reading data pages. */
 export async function parquetInfo(path: string): Promise<ParquetInfo> {
   const { metadata } = await openParquet(path);
-  const columns: string[] = [];
-  // Walk the flattened schema: a top-level element's subtree spans its descendants.
-  const schema = metadata.schema;
-  let i = 1;
-  const skip = (at: number): number => {
-    let next = at + 1;
-    for (let c = 0; c < (schema[at].num_children ?? 0); c++) next = skip(next);
-    return next;
-  };
-  while (i < schema.length) {
-    columns.push(schema[i].name);
-    i = skip(i);
-  }
+  const columns = topLevelColumns(metadata).map((c) => c.name);
   const kv: Record<string, string> = {};
   for (const { key, value } of metadata.key_value_metadata ?? []) kv[key] = value ?? '';
   return { rows: Number(metadata.num_rows), columns, kvMetadata: kv };
@@ -106,21 +106,10 @@ function normalize(value: unknown): unknown {
   return out;
 }
 
+/** Only top-level JSON leaves are parsed (nested JSON stays text). */
 function jsonColumns(metadata: FileMetaData): Set<string> {
-  const names = new Set<string>();
-  const schema = metadata.schema;
-  // Only top-level JSON leaves are parsed (nested JSON stays text).
-  let i = 1;
-  const skip = (at: number): number => {
-    let next = at + 1;
-    for (let c = 0; c < (schema[at].num_children ?? 0); c++) next = skip(next);
-    return next;
-  };
-  while (i < schema.length) {
-    if (schema[i].converted_type === 'JSON' || schema[i].logical_type?.type === 'JSON') names.add(schema[i].name);
-    i = skip(i);
-  }
-  return names;
+  const json = topLevelColumns(metadata).filter((c) => c.converted_type === 'JSON' || c.logical_type?.type === 'JSON');
+  return new Set(json.map((c) => c.name));
 }
 
 export interface ReadParquetOptions {

@@ -15,6 +15,7 @@ import {
   gelu,
   gradCheck,
   greater,
+  isFixedShape,
   layerNorm,
   log,
   logSoftmax,
@@ -58,8 +59,8 @@ function ints(values: number[], dims: number[], shape?: (number | string)[]): Gr
 /** Weighted sum of every element with fixed pseudo-random weights, so each output element's gradient differs. */
 function project(t: Tensor): Tensor {
   // Symbolic output dims: a smooth per-element weighting instead (d/dt = t + 0.3).
-  if (t.shape.some((d) => typeof d !== 'number')) return reduceSum(add(mul(mul(t, t), 0.5), mul(t, 0.3)));
-  const dims = t.shape as number[];
+  const dims = t.shape;
+  if (!isFixedShape(dims)) return reduceSum(add(mul(mul(t, t), 0.5), mul(t, 0.3)));
   const n = dims.reduce((a, b) => a * b, 1);
   const r = createRng(99);
   const w = t.graph.constant(

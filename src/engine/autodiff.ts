@@ -7,7 +7,16 @@
  * tensor passed through `stopGradient`. The backward of softmax, GELU and LayerNorm is written with as few
  * elementwise passes as the math allows (ONNX Runtime's inference build has no fused *Grad kernels).
  */
-import { type Dim, type Graph, GraphError, type Node, type Shape, shapeToString, type Tensor } from './ir.ts';
+import {
+  type Dim,
+  type Graph,
+  GraphError,
+  isFixedShape,
+  type Node,
+  type Shape,
+  shapeToString,
+  type Tensor,
+} from './ir.ts';
 import {
   add,
   cast,
@@ -202,20 +211,19 @@ const rules: Record<string, Vjp> = {
     if (!g) return [];
     const axis = attrInt(n, 'axis');
     const sizes = n.inputs.map((x) => x.shape[axis]);
-    if (sizes.every((s) => typeof s === 'number')) return split(g, axis, sizes as number[]);
+    if (isFixedShape(sizes)) return split(g, axis, [...sizes]);
     // A symbolic last piece (e.g. [image tokens ; text tokens]): slice the fixed pieces, the rest runs to the end.
     const head = sizes.slice(0, -1);
-    if (!head.every((s) => typeof s === 'number')) {
+    if (!isFixedShape(head)) {
       throw new GraphError(
         `Concat gradient needs fixed sizes along axis ${axis} except the last, got [${sizes.join(', ')}]`,
       );
     }
     let at = 0;
     return n.inputs.map((_, i) => {
-      const s = sizes[i];
       if (i === n.inputs.length - 1) return slice(g, axis, at);
-      const piece = slice(g, axis, at, at + (s as number));
-      at += s as number;
+      const piece = slice(g, axis, at, at + head[i]);
+      at += head[i];
       return piece;
     });
   },
@@ -242,9 +250,9 @@ const rules: Record<string, Vjp> = {
     const [end] = constInts(n.inputs[2], 'Slice');
     const [axis] = constInts(n.inputs[3], 'Slice');
     const rank = x.shape.length;
-    const d = x.shape[axis as number] as Dim;
-    let s = start as number;
-    let e = end as number;
+    const d = x.shape[axis];
+    let s = start;
+    let e = end;
     if (s < 0) {
       if (typeof d !== 'number') throw new GraphError('Slice gradient: negative start needs a fixed-size axis');
       s += d;
@@ -257,8 +265,8 @@ const rules: Record<string, Vjp> = {
       after = d - e;
     } else throw new GraphError(`Slice gradient: a positive end on symbolic dim '${d}' is not supported`);
     const pads = new Array<number>(2 * rank).fill(0);
-    pads[axis as number] = s;
-    pads[rank + (axis as number)] = after;
+    pads[axis] = s;
+    pads[rank + axis] = after;
     return [pad(g, pads, x.shape)];
   },
   Gather: (n, [g]) => {
@@ -283,8 +291,8 @@ const rules: Record<string, Vjp> = {
     const axes = normAxes(attrInts(n, 'axes'), x.shape.length);
     const dims = axes.map((a) => x.shape[a]);
     // Fixed reduced axes: a constant 1/count; symbolic ones: count = size(x) / size(mean) at run time.
-    const scaled = dims.every((d) => typeof d === 'number')
-      ? mul(g, 1 / (dims as number[]).reduce((a, b) => a * b, 1))
+    const scaled = isFixedShape(dims)
+      ? mul(g, 1 / dims.reduce((a, b) => a * b, 1))
       : div(mul(g, cast(sizeOf(out0(n)), 'float32')), cast(sizeOf(x), 'float32'));
     return [expandLike(unreduce(scaled, axes, attrInt(n, 'keepdims') === 1), x)];
   },

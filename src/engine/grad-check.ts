@@ -71,7 +71,7 @@ export async function gradCheck(
   const failures: { input: string; index: number; analytic: number; numeric: number }[] = [];
   let worst = Number.NEGATIVE_INFINITY;
   let checked = 0;
-  const f = async () => asF32((await lossOnly.run(feeds)).loss, 'loss')[0] as number;
+  const f = async () => asF32((await lossOnly.run(feeds)).loss, 'loss')[0];
   for (const name of names) {
     const analytic = asF32(base[`grad:${name}`], name);
     const data = (feeds[name] as HostTensor).data as Float32Array;
@@ -79,14 +79,14 @@ export async function gradCheck(
     if (opts.maxElements !== undefined && idx.length > opts.maxElements)
       idx = rng.shuffle(idx).slice(0, opts.maxElements);
     for (const i of idx) {
-      const x0 = data[i] as number;
+      const x0 = data[i];
       data[i] = x0 + eps;
       const up = await f();
       data[i] = x0 - eps;
       const down = await f();
       data[i] = x0;
       const numeric = (up - down) / (2 * eps);
-      const a = analytic[i] as number;
+      const a = analytic[i];
       const excess = Math.abs(a - numeric) - (atol + rtol * Math.abs(numeric));
       worst = Math.max(worst, excess);
       checked++;

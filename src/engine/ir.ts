@@ -14,6 +14,18 @@ export type DType = 'float32' | 'int64' | 'bool';
 export type Dim = number | string;
 export type Shape = readonly Dim[];
 
+/** Whether every dim is a fixed size (narrows the type, so callers need no casts). */
+export function isFixedShape(dims: readonly Dim[]): dims is number[] {
+  return dims.every((d) => typeof d === 'number');
+}
+
+/** The fixed size of `t`'s axis `axis`; a GraphError naming `what` when that dim is symbolic. */
+export function fixedDim(t: { readonly shape: Shape }, axis: number, what: string): number {
+  const d = t.shape[axis];
+  if (typeof d !== 'number') throw new GraphError(`${what}: axis ${axis} must have a fixed size, got '${d}'`);
+  return d;
+}
+
 export type AttrValue =
   | { type: 'int'; value: number }
   | { type: 'float'; value: number }

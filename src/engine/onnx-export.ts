@@ -4,7 +4,7 @@
  * explicit type, and raw tensor data is an exact-size byte copy.
  */
 import onnxProto from 'onnx-proto';
-import { type AttrValue, type DType, GraphError, liveNodes, type Shape, type Tensor } from './ir.ts';
+import { type AttrValue, type DType, fixedDim, GraphError, liveNodes, type Shape, type Tensor } from './ir.ts';
 import { onnxDataType } from './ops.ts';
 
 const { onnx } = onnxProto;
@@ -106,7 +106,7 @@ export function exportOnnx(opts: ExportOptions): ExportedModel {
     .map((c) => ({
       name: nameOf(c.tensor),
       dataType: onnxDataType(c.tensor.dtype),
-      dims: c.tensor.shape as number[],
+      dims: c.tensor.shape.map((_, axis) => fixedDim(c.tensor, axis, `constant ${nameOf(c.tensor)}`)),
       rawData: new Uint8Array(c.data.buffer.slice(c.data.byteOffset, c.data.byteOffset + c.data.byteLength)),
     }));
   const inputs = graph.inputs

@@ -10,6 +10,7 @@ import {
   type DType,
   type Graph,
   GraphError,
+  isFixedShape,
   normAxis,
   type Shape,
   shapeToString,
@@ -212,9 +213,7 @@ export function reshape(x: Tensor, spec: readonly Dim[]): Tensor {
     }
   });
   if (inferAt >= 0) {
-    const known = out
-      .filter((d, i) => i !== inferAt && typeof d === 'number')
-      .reduce((a, b) => (a as number) * (b as number), 1) as number;
+    const known = out.filter((d, i): d is number => i !== inferAt && typeof d === 'number').reduce((a, b) => a * b, 1);
     const keptSyms = out.filter((d) => typeof d === 'string');
     let num = 1;
     const syms: string[] = [];
@@ -304,7 +303,7 @@ export function squeeze(x: Tensor, axis: number): Tensor {
 }
 
 function sumDims(dims: Dim[]): Dim {
-  if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((a, b) => a + b, 0);
+  if (isFixedShape(dims)) return dims.reduce((a, b) => a + b, 0);
   return dims.join('+');
 }
 

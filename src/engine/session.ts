@@ -187,7 +187,7 @@ export function f32(data: Float32Array | number[], dims: readonly number[]): Hos
 
 export function i64(data: ArrayLike<number>, dims: readonly number[]): HostTensor {
   const out = new BigInt64Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = BigInt(data[i] as number);
+  for (let i = 0; i < data.length; i++) out[i] = BigInt(data[i]);
   return { data: out, dims };
 }
 

@@ -1,4 +1,9 @@
-/** Benchmark evaluation: official scorers (MathVista, MathVerse, MATH-Vision), OpenVLThinker's mode, the runner. */
+/**
+ * eval/: benchmark evaluation: the official scorers (MathVista, MathVerse, MATH-Vision), OpenVLThinker's mode, model
+ * specs, the runner and its reports.
+ *
+ * Imports: core, verify, data, world, backends (test/architecture.test.ts).
+ */
 export * from './benchmarks.ts';
 export * from './config.ts';
 export * from './levenshtein.ts';

@@ -1,6 +1,6 @@
 /**
- * The tiny VLM's sizes. `bench` is exactly the shape of ../shared/bench/torch_reference.py; `tiny` is the embedded
- * default, small enough to train from scratch in minutes on 2 CPU cores.
+ * The tiny VLM's sizes. `bench` is exactly the shape of the PyTorch reference model that `npm run bench -- engine`
+ * measures against; `tiny` is the embedded default, small enough to train from scratch in minutes on 2 CPU cores.
  */
 import { z } from 'zod';
 
@@ -49,7 +49,7 @@ export const VlmConfigSchema = z
   });
 export type VlmConfig = Readonly<z.infer<typeof VlmConfigSchema>>;
 
-/** The benchmark shape of ../shared/bench/torch_reference.py (V 64, D 128, L 4, H 4, FF 512, 32 px, 8 px patches, T 64). */
+/** The engine benchmark's shape, the PyTorch reference's (V 64, D 128, L 4, H 4, FF 512, 32 px, 8 px patches, T 64). */
 export const benchConfig: VlmConfig = Object.freeze(
   VlmConfigSchema.parse({
     vocabSize: 64,

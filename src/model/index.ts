@@ -2,6 +2,8 @@
  * The tiny VLM (model/): config, parameters, the graph builders that train/ composes its losses from, the runtime
  * (per-token log-probs, KV-cache sampling), checkpoints, and the tokenizer.
  *
+ * Imports: core, engine (test/architecture.test.ts).
+ *
  * Sequences: [image tokens ; text tokens]. A text row starts with <bos>; text position t's logits predict token t+1,
  * so feed `tokens = row[:-1]` and score `targets = row[1:]` (both [B, T] int64, right-padded with <pad>; mask the
  * padding in the loss). Images are [B, C, H, W] float32 in [0, 1], row-major.

@@ -110,33 +110,33 @@ export function drawToken(lp: Float32Array, temperature: number, topP: number, r
   const V = lp.length;
   if (temperature === 0) {
     let best = 0;
-    for (let i = 1; i < V; i++) if ((lp[i] as number) > (lp[best] as number)) best = i;
+    for (let i = 1; i < V; i++) if (lp[i] > lp[best]) best = i;
     return best;
   }
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < V; i++) max = Math.max(max, (lp[i] as number) / temperature);
+  for (let i = 0; i < V; i++) max = Math.max(max, lp[i] / temperature);
   const w = new Float64Array(V);
   let sum = 0;
   for (let i = 0; i < V; i++) {
-    w[i] = Math.exp((lp[i] as number) / temperature - max);
-    sum += w[i] as number;
+    w[i] = Math.exp(lp[i] / temperature - max);
+    sum += w[i];
   }
   let order = [...Array(V).keys()];
   let mass = sum;
   if (topP < 1) {
-    order.sort((a, b) => (w[b] as number) - (w[a] as number));
+    order.sort((a, b) => w[b] - w[a]);
     let acc = 0;
     let k = 0;
-    while (k < V && acc < topP * sum) acc += w[order[k++] as number] as number;
+    while (k < V && acc < topP * sum) acc += w[order[k++]];
     order = order.slice(0, Math.max(1, k));
     mass = acc;
   }
   let u = rng.next() * mass;
   for (const i of order) {
-    u -= w[i] as number;
+    u -= w[i];
     if (u < 0) return i;
   }
-  return order[order.length - 1] as number;
+  return order[order.length - 1];
 }
 
 export async function createVlmRuntime(
@@ -337,13 +337,13 @@ export async function createVlmRuntime(
         for (let b = 0; b < B; b++) {
           const prompt = batch.prompts[b] as readonly number[];
           const res = results[b] as SampleResult & { finishReason: 'stop' | 'length' };
-          if (t < prompt.length) next[b] = prompt[t] as number;
+          if (t < prompt.length) next[b] = prompt[t];
           else if (done[b]) next[b] = o.padToken;
           else {
             const row = lp.subarray(b * V, b * V + V);
             const tok = drawToken(row, o.temperature, o.topP, rngs[b] as Rng);
             res.tokens.push(tok);
-            res.logprobs.push(row[tok] as number);
+            res.logprobs.push(row[tok]);
             next[b] = tok;
             if (o.stopToken !== undefined && tok === o.stopToken) {
               done[b] = true;

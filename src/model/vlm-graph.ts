@@ -1,7 +1,7 @@
 /**
  * The tiny VLM as IR: images cut into patches and linearly embedded (ViT-style, no conv), then a decoder-only
  * pre-LayerNorm transformer over [image tokens ; text tokens] with full causal attention, learned positions, tanh-GELU
- * MLP and an untied head — the model of ../shared/bench/torch_reference.py.
+ * MLP and an untied head — the same model as the PyTorch reference that `npm run bench -- engine` compares against.
  *
  * Text position t's logits predict text token t+1 (feed tokens[:, :-1], score targets tokens[:, 1:]). Batch and text
  * length are symbolic ('B', 'T'), so one compiled graph serves every shape.
@@ -11,6 +11,7 @@ import {
   cast,
   concat,
   dimOf,
+  fixedDim,
   fusedMatmul,
   type Graph,
   gather,
@@ -58,7 +59,7 @@ export function declareParams(g: Graph, c: VlmConfig): Record<string, Tensor> {
 function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
   if (x.shape.length !== 3) return b ? add(matmul(x, w), b) : matmul(x, w);
   const [B, S, K] = x.shape as [string | number, string | number, number];
-  const N = w.shape[1] as number;
+  const N = fixedDim(w, 1, 'linear weight');
   const x2 = reshape(x, [-1, K]);
   const y2 = b ? add(matmul(x2, w), b) : matmul(x2, w);
   return reshapeDynamic(y2, concat([shapeOf(x, 0, 2), x.graph.ints([N])], 0), [B, S, N]);

@@ -151,7 +151,7 @@ describe('tiny VLM', () => {
     expect(logits.dims).toEqual([B, T + 1, 13]);
     const a = engine.data as Float32Array;
     const b = logits.data as Float32Array;
-    expect(Math.max(...Array.from(a, (x, i) => Math.abs(x - (b[i] as number))))).toBeLessThan(1e-5);
+    expect(Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])))).toBeLessThan(1e-5);
   });
 
   it('samples with a KV cache whose log-probs equal the full forward to 1e-4, reproducibly per seed', async () => {
@@ -167,9 +167,9 @@ describe('tiny VLM', () => {
     a.forEach((r, b) => {
       expect(r.tokens.length).toBeGreaterThan(0);
       expect(r.finishReason === 'stop' ? r.tokens.at(-1) === 2 : r.tokens.length === 7).toBe(true);
-      const want = Array.from(full[b] as Float32Array).slice((prompts[b] as number[]).length - 1);
+      const want = Array.from(full[b]).slice(prompts[b].length - 1);
       expect(want.length).toBe(r.logprobs.length);
-      for (const [i, lp] of r.logprobs.entries()) expect(Math.abs(lp - (want[i] as number))).toBeLessThan(1e-4);
+      for (const [i, lp] of r.logprobs.entries()) expect(Math.abs(lp - want[i])).toBeLessThan(1e-4);
     });
     const greedy = await rt.sample({ images, prompts }, { maxTokens: 3, temperature: 0 });
     const lg = await rt.logits({ images, tokens: prompts.map((p) => p.slice(0, 1)) });

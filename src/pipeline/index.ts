@@ -1,5 +1,9 @@
-/** The OpenVLThinker loop: config, stages, the round loop, the run manifest, status and the run report. */
-
+/**
+ * pipeline/: the OpenVLThinker loop: the run config and presets, the stages, the round loop, the run manifest,
+ * status, and the run report.
+ *
+ * Imports: every folder but cli (test/architecture.test.ts).
+ */
 export * from './config/index.ts';
 export type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
 export { createDeps, type DepsOptions } from './engines.ts';

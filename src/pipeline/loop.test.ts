@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeDeps } from '../../test/pipeline-fakes.ts';
 import { hashFile } from '../core/index.ts';
 import { parseRunConfig } from './config/load.ts';
 import { deepMerge } from './config/merge.ts';
 import type { RunConfig } from './config/schema.ts';
 import { runPipeline } from './loop.ts';
 import { readManifest } from './manifest.ts';
-import { createFakeDeps } from './test-fakes.ts';
 
 const run = promisify(execFile);
 let root: string;
@@ -216,7 +216,7 @@ describe('the round loop on fake backends', () => {
   it.each(killPoints)(
     'a run SIGKILLed at %s and rerun ends byte-identical to an uninterrupted run',
     async (killAt) => {
-      const child = join(import.meta.dirname, 'kill-child.ts');
+      const child = join(import.meta.dirname, '../../test/kill-child.ts');
       const reference = fakeConfig('reference');
       const name = `killed-${killAt.replace(':', '-')}`;
       const killed = { ...reference, name };

@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { Prompt } from '../backends/types.ts';
-import { CHOICE_LETTERS, policyPromptText } from '../data/problem-text.ts';
+import { choiceLetter } from '../core/index.ts';
+import { policyPromptText } from '../data/problem-text.ts';
 import type { Problem } from '../data/types.ts';
 
 /**
@@ -34,7 +35,7 @@ export function policyPrompt(
  * caption reader parses (`caption:`, `question:`, `(A) option`).
  */
 export function reasonerPrompt(problem: Problem, caption: string): Prompt {
-  const options = (problem.choices ?? []).map((c, i) => `(${CHOICE_LETTERS[i] ?? String(i)}) ${c}`);
+  const options = (problem.choices ?? []).map((c, i) => `(${choiceLetter(i) ?? String(i)}) ${c}`);
   const lines = [`caption: ${caption}`, `question: ${problem.question}`, ...options];
   lines.push('Reason step by step inside <think> </think>, then give the final answer inside <answer> </answer>.');
   return [{ role: 'user', content: lines.join('\n') }];

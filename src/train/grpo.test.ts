@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenizerFor, worldSplit } from '../../test/learning-fixture.ts';
 import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
 import type { Checkpoint } from '../backends/types.ts';
 import { AbortedError, createRng } from '../core/index.ts';
@@ -14,7 +15,6 @@ import { initParams, loadCheckpoint, paramSpecs, saveCheckpoint, tinyConfig, vlm
 import { parseGrpoConfig } from './config.ts';
 import { grpoLoss, targetLogProbs } from './graph-losses.ts';
 import { runGrpo } from './grpo.ts';
-import { tokenizerFor, worldSplit } from './learning-fixture.ts';
 import { encodeProblems } from './policy-io.ts';
 import { aggregationWeights } from './policy-loss.ts';
 

@@ -1,4 +1,9 @@
-/** SFT and GRPO: the pure math (advantages, losses, schedules), the configs, and the loops on the tiny VLM. */
+/**
+ * train/: SFT and GRPO: the pure math (advantages, losses, schedules), the configs, step metrics, and the loops on the
+ * tiny VLM.
+ *
+ * Imports: core, verify, data, engine, model; never backends, pipeline or cli (test/architecture.test.ts).
+ */
 export * from './advantages.ts';
 export * from './batching.ts';
 export * from './config.ts';

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenizerFor, type WorldSplit, worldSplit } from '../../test/learning-fixture.ts';
 import { createRng } from '../core/index.ts';
 import { policyPromptText } from '../data/problem-text.ts';
 import { createVlmRuntime, initParams, type Tokenizer, tinyConfig, type VlmConfig } from '../model/index.ts';
 import { openVLThinkerReward } from '../verify/rewards.ts';
 import { parseGrpoConfig, parseSftConfig } from './config.ts';
 import { runGrpo } from './grpo.ts';
-import { tokenizerFor, type WorldSplit, worldSplit } from './learning-fixture.ts';
 import {
   type EncodedExample,
   encodeProblems,

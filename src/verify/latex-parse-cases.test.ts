@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, sharedDataSkipReason, sharedPath } from '../../test/shared-data.ts';
+import { readSympy } from '../../test/sympy-notation.ts';
 import { equivalent } from './compare.ts';
 import { parseMath } from './parse-math.ts';
-import { readSympy } from './sympy-notation.ts';
 
 /**
  * Evidence: our LaTeX parser against latex2sympy2_extended's test suite (the parser behind Math-Verify). A case

@@ -1,3 +1,4 @@
+import { CHOICE_LETTERS, choiceIndex } from '../core/index.ts';
 import { extractAnswerTag } from './answer-tag.ts';
 import { type CompareOptions, equivalent } from './compare.ts';
 import { type Expr, show } from './expr.ts';
@@ -45,7 +46,8 @@ export interface VerifyOptions {
   readonly answerTag?: boolean;
 }
 
-const LETTERS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
+/** The option letters the verifier reads: A-H, as Math-Verify's letter targets. */
+const LETTERS = CHOICE_LETTERS.slice(0, 8).split('');
 
 export function verifyAnswer(gold: string, prediction: string, opts: VerifyOptions = {}): VerifyResult {
   const deadline = performance.now() + (opts.timeoutMs ?? 2000);
@@ -104,7 +106,7 @@ function verifyInner(gold: string, prediction: string, opts: VerifyOptions, dead
   let predText: string | null = null;
   if (goldLetter || goldYesNo) {
     const letters = goldLetter
-      ? LETTERS.slice(0, Math.max(choices.length, 4, letterIndex(goldLetter) + 1))
+      ? LETTERS.slice(0, Math.max(choices.length, 4, choiceIndex(goldLetter) + 1))
       : ['yes', 'no'];
     const mapped = goldLetter ? optionTextLetter(text, choices) : null;
     const ex = mapped ? null : extractAnswer(text, config(['letters'], opts, letters, deadline));
@@ -179,15 +181,11 @@ function looksBare(s: string): boolean {
   return !/[a-zA-Z]{2,}\s+[a-zA-Z]{2,}\s+[a-zA-Z]{2,}/.test(t.replace(/\\[a-zA-Z]+/g, ''));
 }
 
-function letterIndex(letter: string): number {
-  return letter.charCodeAt(0) - 65;
-}
-
 /** The gold as a choice letter: "B", "(B)", "B.", or an option's text when choices are given. */
 function choiceLetter(gold: string, choices: readonly string[]): string | null {
   const t = gold.trim();
   const m = /^\(?([A-Ha-h])\)?\.?$/.exec(t);
-  if (m && (choices.length === 0 || letterIndex(m[1].toUpperCase()) < choices.length)) {
+  if (m && (choices.length === 0 || choiceIndex(m[1].toUpperCase()) < choices.length)) {
     if (/[a-h]/.test(m[1]) && choices.length === 0 && !t.startsWith('(')) return null;
     return m[1].toUpperCase();
   }

@@ -1,9 +1,9 @@
 import { gradeAnswer } from './mathruler.ts';
 
 /**
- * Answer cleaning used when a round's RL model regenerates SFT data (PAPER.md "Cleaning answers when regenerating
- * SFT data"): lowercase; drop a trailing period; "yes,"/"no," prefixes -> yes/no; drop a parenthetical after text;
- * keep the first of "x or y"; keep what follows " is ", " = ", " ≈ "; cut at common unit words.
+ * Answer cleaning used when a round's RL model regenerates SFT data, as OpenVLThinker's code cleans them: lowercase;
+ * drop a trailing period; "yes,"/"no," prefixes -> yes/no; drop a parenthetical after text; keep the first of
+ * "x or y"; keep what follows " is ", " = ", " ≈ "; cut at common unit words.
  */
 const UNIT_CUT =
   /\s*\b(?:degrees?|cm|centimeters?|meters?|metres?|m|km|kilometers?|mm|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|feet|foot|ft|inch(?:es)?|in|yards?|miles?|liters?|litres?|l|ml|grams?|g|kg|kilograms?|pounds?|lbs?|ounces?|oz|units?|square|sq|cubic)\b.*$/s;

@@ -106,7 +106,7 @@ describe('combineRewards and computeReward', () => {
   });
 });
 
-describe('regeneration answer cleaning (PAPER.md)', () => {
+describe("regeneration answer cleaning (OpenVLThinker's code)", () => {
   it.each([
     ['The answer is 5 cm.', '5'],
     ['Yes, because the lines meet', 'yes'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, createRng } from '../core/index.ts';
+import { ConfigError, createRng, fnv1a } from '../core/index.ts';
 import { type Problem, type Tier, Tier as TierSchema } from '../data/types.ts';
 import { captionScene } from './caption.ts';
 import { barArithFamily, barCompareFamily, barValueFamily } from './families-charts.ts';
@@ -70,20 +70,11 @@ export interface WorldRecord {
   readonly png: Uint8Array;
 }
 
-/** FNV-1a, 32 bits: a fast, stable hash for split assignment (not security; sha256 cost 4x more per candidate). */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** Which split a problem's content belongs to (scene + question; the choice order does not matter). */
 export function splitOf(scene: Scene, question: string): Split {
   // plain JSON.stringify: scenes are built (and re-read from JSONL) with a fixed key order, and stableStringify's key
   // sorting cost as much as the rest of a problem's generation
+  // fnv1a, not sha256: sha256 cost 4x more per candidate, and split assignment needs no security
   const bucket = fnv1a(`${JSON.stringify(scene)}\n${question}`) % 100;
   for (const s of SPLITS) if (bucket >= SPLIT_BUCKETS[s][0] && bucket < SPLIT_BUCKETS[s][1]) return s;
   return 'test';

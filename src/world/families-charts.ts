@@ -1,8 +1,7 @@
 import type { Rng } from '../core/index.ts';
-import type { Tier } from '../data/types.ts';
 import { makeChoices, numberChoices } from './choices.ts';
-import type { Family, FamilyName, GeneratedProblem } from './family.ts';
-import { type QuestionSpec, questionText } from './question.ts';
+import { type Family, generatedProblem } from './family.ts';
+import type { QuestionSpec } from './question.ts';
 import { type BarsScene, COLORS } from './scene.ts';
 
 /** Bar charts: 2-4 bars told apart by colour, values 1-6 read against unit gridlines. */
@@ -18,19 +17,6 @@ function barsScene(rng: Rng, min: number, max: number, distinct: boolean): BarsS
   return { type: 'bars', maxValue: MAX_VALUE, bars: colors.map((color, i) => ({ color, value: values[i] })) };
 }
 
-function problem(
-  family: FamilyName,
-  tier: Tier,
-  steps: number,
-  scene: BarsScene,
-  spec: QuestionSpec,
-  answer: string,
-  answerType: GeneratedProblem['answerType'],
-  choices: string[] | null = null,
-): GeneratedProblem {
-  return { family, tier, steps, scene, spec, question: questionText(spec), choices, answer, answerType };
-}
-
 export const barValueFamily: Family = {
   name: 'bar-value',
   description: 'read one bar of a bar chart',
@@ -42,9 +28,9 @@ export const barValueFamily: Family = {
     if (rng.chance(0.3)) {
       const others = scene.bars.filter((b) => b !== bar).map((b) => b.value);
       const set = numberChoices(rng, bar.value, others, 1, 1);
-      return problem('bar-value', tier, 1, scene, spec, set.answer, 'choice', set.choices);
+      return generatedProblem('bar-value', tier, 1, scene, spec, set.answer, 'choice', set.choices);
     }
-    return problem('bar-value', tier, 1, scene, spec, String(bar.value), 'number');
+    return generatedProblem('bar-value', tier, 1, scene, spec, String(bar.value), 'number');
   },
 };
 
@@ -57,7 +43,7 @@ export const barCompareFamily: Family = {
       const scene = barsScene(rng, 2, 4, true);
       const [a, b] = rng.shuffle(scene.bars);
       const spec: QuestionSpec = { kind: 'bar-taller', a: a.color, b: b.color };
-      return problem('bar-compare', tier, 3, scene, spec, a.value > b.value ? 'yes' : 'no', 'yesno');
+      return generatedProblem('bar-compare', tier, 3, scene, spec, a.value > b.value ? 'yes' : 'no', 'yesno');
     }
     // n reads and one pick: 3 bars -> 4 steps (medium), 4 bars -> 5 steps (hard)
     const n = tier === 'medium' ? 3 : 4;
@@ -67,7 +53,7 @@ export const barCompareFamily: Family = {
     const gold = (which === 'tallest' ? sorted[sorted.length - 1] : sorted[0]).color;
     const set = makeChoices(rng, gold, rng.shuffle(COLORS), () => rng.pick(COLORS));
     const spec: QuestionSpec = { kind: 'bar-extreme', which };
-    return problem('bar-compare', tier, n + 1, scene, spec, set.answer, 'choice', set.choices);
+    return generatedProblem('bar-compare', tier, n + 1, scene, spec, set.answer, 'choice', set.choices);
   },
 };
 
@@ -81,18 +67,18 @@ export const barArithFamily: Family = {
       const [x, y] = rng.shuffle(scene.bars);
       const [a, b] = x.value > y.value ? [x, y] : [y, x];
       const spec: QuestionSpec = { kind: 'bar-diff', a: a.color, b: b.color };
-      return problem('bar-arith', tier, 3, scene, spec, String(a.value - b.value), 'number');
+      return generatedProblem('bar-arith', tier, 3, scene, spec, String(a.value - b.value), 'number');
     }
     if (rng.chance(0.5)) {
       const scene = barsScene(rng, 3, 4, false);
       const sum = scene.bars.reduce((s, b) => s + b.value, 0);
       const spec: QuestionSpec = { kind: 'bar-sum' };
-      return problem('bar-arith', tier, 2 * scene.bars.length - 1, scene, spec, String(sum), 'number');
+      return generatedProblem('bar-arith', tier, 2 * scene.bars.length - 1, scene, spec, String(sum), 'number');
     }
     const scene = barsScene(rng, 3, 4, true);
     const values = scene.bars.map((b) => b.value);
     const spec: QuestionSpec = { kind: 'bar-range' };
     const answer = Math.max(...values) - Math.min(...values);
-    return problem('bar-arith', tier, scene.bars.length + 3, scene, spec, String(answer), 'number');
+    return generatedProblem('bar-arith', tier, scene.bars.length + 3, scene, spec, String(answer), 'number');
   },
 };

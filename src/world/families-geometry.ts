@@ -1,32 +1,10 @@
 import type { Rng } from '../core/index.ts';
-import type { Tier } from '../data/types.ts';
 import { makeChoices, numberChoices } from './choices.ts';
-import type { Family, FamilyName, GeneratedProblem } from './family.ts';
-import { type QuestionSpec, questionText } from './question.ts';
-import {
-  type ClockScene,
-  type RectangleScene,
-  type Scene,
-  styleOffset,
-  type TriangleScene,
-  timeText,
-  wrapHour,
-} from './scene.ts';
+import { type Family, generatedProblem } from './family.ts';
+import type { QuestionSpec } from './question.ts';
+import { type ClockScene, type RectangleScene, styleOffset, type TriangleScene, timeText, wrapHour } from './scene.ts';
 
 /** Labelled geometry (triangle angles, rectangle sides) and clocks. */
-
-function problem(
-  family: FamilyName,
-  tier: Tier,
-  steps: number,
-  scene: Scene,
-  spec: QuestionSpec,
-  answer: string,
-  answerType: GeneratedProblem['answerType'],
-  choices: string[] | null = null,
-): GeneratedProblem {
-  return { family, tier, steps, scene, spec, question: questionText(spec), choices, answer, answerType };
-}
 
 /** Angles in tens, each 30-110 degrees, so every vertex has room for its label. */
 function triangleScene(rng: Rng): TriangleScene {
@@ -53,12 +31,12 @@ export const triangleFamily: Family = {
       if (rng.chance(0.5)) {
         const slips = [known[0] + known[1], 180 - known[0], 180 - known[1], 90 - known[0]].filter((v) => v > 0);
         const set = numberChoices(rng, missing, slips, 10, 10);
-        return problem('triangle-angle', tier, 4, scene, spec, set.answer, 'choice', set.choices);
+        return generatedProblem('triangle-angle', tier, 4, scene, spec, set.answer, 'choice', set.choices);
       }
-      return problem('triangle-angle', tier, 4, scene, spec, String(missing), 'number');
+      return generatedProblem('triangle-angle', tier, 4, scene, spec, String(missing), 'number');
     }
     const spec: QuestionSpec = { kind: 'largest-angle' };
-    return problem('triangle-angle', tier, 5, scene, spec, String(Math.max(...scene.angles)), 'number');
+    return generatedProblem('triangle-angle', tier, 5, scene, spec, String(Math.max(...scene.angles)), 'number');
   },
 };
 
@@ -79,17 +57,25 @@ export const rectangleFamily: Family = {
     };
     if (tier === 'easy') {
       const side = rng.pick(['width', 'height'] as const);
-      return problem('rectangle', tier, 1, scene, { kind: 'rect-side', side }, String(scene[side]), 'number');
+      return generatedProblem('rectangle', tier, 1, scene, { kind: 'rect-side', side }, String(scene[side]), 'number');
     }
     if (tier === 'medium') {
       if (rng.chance(0.3)) {
-        return problem('rectangle', tier, 3, scene, { kind: 'rect-wider' }, width > height ? 'yes' : 'no', 'yesno');
+        return generatedProblem(
+          'rectangle',
+          tier,
+          3,
+          scene,
+          { kind: 'rect-wider' },
+          width > height ? 'yes' : 'no',
+          'yesno',
+        );
       }
-      return problem('rectangle', tier, 3, scene, { kind: 'rect-area' }, String(width * height), 'number');
+      return generatedProblem('rectangle', tier, 3, scene, { kind: 'rect-area' }, String(width * height), 'number');
     }
     // read both sides, infer the two opposite sides, add the four
     const spec: QuestionSpec = { kind: 'rect-perimeter' };
-    return problem('rectangle', tier, 5, scene, spec, String(2 * (width + height)), 'number');
+    return generatedProblem('rectangle', tier, 5, scene, spec, String(2 * (width + height)), 'number');
   },
 };
 
@@ -112,7 +98,7 @@ export const clockFamily: Family = {
     };
     if (tier === 'easy') {
       const scene: ClockScene = { type: 'clock', hour, minute: 0, ...style };
-      return problem('clock', tier, 1, scene, { kind: 'clock-hour' }, String(hour), 'number');
+      return generatedProblem('clock', tier, 1, scene, { kind: 'clock-hour' }, String(hour), 'number');
     }
     const minute = rng.pick([0, 15, 30, 45]);
     const scene: ClockScene = { type: 'clock', hour, minute, ...style };
@@ -126,7 +112,7 @@ export const clockFamily: Family = {
         timeText(wrapHour(hour - 1), minute),
       ];
       const set = makeChoices(rng, timeText(hour, minute), rng.shuffle(slips), randomTime);
-      return problem('clock', tier, 3, scene, { kind: 'clock-time' }, set.answer, 'choice', set.choices);
+      return generatedProblem('clock', tier, 3, scene, { kind: 'clock-time' }, set.answer, 'choice', set.choices);
     }
     const dh = rng.range(1, 4);
     const dm = rng.pick([15, 30, 45]);
@@ -141,6 +127,6 @@ export const clockFamily: Family = {
     const set = makeChoices(rng, timeText(later.hour, later.minute), rng.shuffle(slips), randomTime);
     const spec: QuestionSpec = { kind: 'clock-later', hours: dh, minutes: dm };
     // read hour, read minutes, add minutes, carry an hour, add hours, wrap past 12
-    return problem('clock', tier, 6, scene, spec, set.answer, 'choice', set.choices);
+    return generatedProblem('clock', tier, 6, scene, spec, set.answer, 'choice', set.choices);
   },
 };

@@ -1,8 +1,8 @@
 import type { Rng } from '../core/index.ts';
 import type { Tier } from '../data/types.ts';
 import { numberChoices } from './choices.ts';
-import type { Family, FamilyName, GeneratedProblem } from './family.ts';
-import { type ObjectRef, type QuestionSpec, questionText, type Relation, type ShapeFilter } from './question.ts';
+import { type Family, type FamilyName, type GeneratedProblem, generatedProblem } from './family.ts';
+import type { ObjectRef, QuestionSpec, Relation, ShapeFilter } from './question.ts';
 import { COLORS, type Color, SHAPES, type Shape, type ShapeObject, type ShapesScene } from './scene.ts';
 
 /** Counting, arithmetic over counts, and relative positions: all drawn as shapes on a grid. */
@@ -81,22 +81,11 @@ function build(
   answerType: 'number' | 'yesno' | 'text',
   mc: { rng: Rng; slips: number[] } | null = null,
 ): GeneratedProblem {
-  const question = questionText(spec);
   if (mc && answerType === 'number') {
     const set = numberChoices(mc.rng, Number(answer), mc.slips);
-    return {
-      family,
-      tier,
-      steps,
-      scene,
-      spec,
-      question,
-      choices: set.choices,
-      answer: set.answer,
-      answerType: 'choice',
-    };
+    return generatedProblem(family, tier, steps, scene, spec, set.answer, 'choice', set.choices);
   }
-  return { family, tier, steps, scene, spec, question, choices: null, answer, answerType };
+  return generatedProblem(family, tier, steps, scene, spec, answer, answerType);
 }
 
 /** Every filter of one kind (colour only or shape only) present in the scene with at least `minGroups` groups. */

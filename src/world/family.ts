@@ -1,6 +1,6 @@
 import type { Rng } from '../core/index.ts';
 import type { AnswerType, Tier } from '../data/types.ts';
-import type { QuestionSpec } from './question.ts';
+import { type QuestionSpec, questionText } from './question.ts';
 import type { Scene } from './scene.ts';
 
 /** One generated problem before it gets an id, an image and a caption. */
@@ -15,6 +15,20 @@ export interface GeneratedProblem {
   readonly choices: string[] | null;
   readonly answer: string;
   readonly answerType: AnswerType;
+}
+
+/** A generated problem whose question is the spec's text (every family builds its problems through this). */
+export function generatedProblem(
+  family: FamilyName,
+  tier: Tier,
+  steps: number,
+  scene: Scene,
+  spec: QuestionSpec,
+  answer: string,
+  answerType: AnswerType,
+  choices: string[] | null = null,
+): GeneratedProblem {
+  return { family, tier, steps, scene, spec, question: questionText(spec), choices, answer, answerType };
 }
 
 export const FAMILIES = [

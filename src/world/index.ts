@@ -1,4 +1,9 @@
-/** The synthetic visual-math world: generators, renderer, captions, the rule-based caption reader. */
+/**
+ * world/: the synthetic visual-math world: problem families and generators, the renderer, the captioner, and the
+ * rule-based caption reader that plays the text reasoner.
+ *
+ * Imports: core, data (test/architecture.test.ts).
+ */
 export { type CaptionOptions, captionScene } from './caption.ts';
 export { type CaptionFacts, parseCaption } from './caption-facts.ts';
 export { LETTERS as WORLD_CHOICE_LETTERS } from './choices.ts';

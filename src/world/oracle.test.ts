@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   FAMILIES,
   FAMILY_TABLE,
@@ -147,7 +148,7 @@ describe('every family answer agrees with the oracle', () => {
 
   it('tiers follow the number of reasoning steps', () => {
     for (const { problem } of records) {
-      expect(problem.tier).toBe(tierForSteps(problem.metadata.steps as number));
+      expect(problem.tier).toBe(tierForSteps(z.number().parse(problem.metadata.steps)));
     }
   });
 });

@@ -12,8 +12,8 @@ import { type Reasoning, reasonCounts, reasonPositions } from './reason-shapes.t
  * "wait , let me check again ." detour that re-derives the key step), and answers. Where the caption dropped or
  * corrupted a fact it reasons from what it was told, or guesses, and so answers wrongly as a misled reasoner would.
  *
- * Output: `<think> reasoning </think> short justification <answer> X </answer>` (PAPER.md, with spaces around the
- * tags so every token is a word of `worldVocabulary()`).
+ * Output: `<think> reasoning </think> short justification <answer> X </answer>` (OpenVLThinker's output format,
+ * with spaces around the tags so every token is a word of `worldVocabulary()`).
  */
 
 /** Probability of a self-reflection detour before `</think>`. */

@@ -1,4 +1,5 @@
 import { type Canvas, createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { interleavedToChw } from '../data/pixels.ts';
 import { drawDigits, textWidth } from './glyphs.ts';
 import { encodeRgbPng } from './png.ts';
 import type { BarsScene, ClockScene, Color, RectangleScene, Scene, ShapesScene, TriangleScene } from './scene.ts';
@@ -261,13 +262,5 @@ export function renderScene(scene: Scene, size: number): Uint8Array {
 
 /** The scene as a Float32Array [3, H, W] in [0, 1] (channel-major), without a PNG round trip. */
 export function renderPixels(scene: Scene, size: number): Float32Array {
-  const rgba = draw(scene, size);
-  const plane = size * size;
-  const out = new Float32Array(3 * plane);
-  for (let i = 0, p = 0; i < plane; i++, p += 4) {
-    out[i] = rgba[p] / 255;
-    out[plane + i] = rgba[p + 1] / 255;
-    out[2 * plane + i] = rgba[p + 2] / 255;
-  }
-  return out;
+  return interleavedToChw(draw(scene, size), size, size, 4);
 }

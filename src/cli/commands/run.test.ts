@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeDeps } from '../../../test/pipeline-fakes.ts';
 import { parseRunConfig } from '../../pipeline/config/load.ts';
 import { runPipeline } from '../../pipeline/loop.ts';
-import { createFakeDeps } from '../../pipeline/test-fakes.ts';
 import { parseFieldArgs } from './run.ts';
 
 const bin = resolve(import.meta.dirname, '../../../bin/vlthink.js');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DataError } from '../../core/index.ts';
+import { choiceLetter, DataError } from '../../core/index.ts';
 import { Problem } from '../types.ts';
 
 /**
@@ -81,7 +81,7 @@ export async function readMathVistaFile(file: string): Promise<MathVistaRecord[]
 function goldLetter(record: MathVistaRecord): string {
   if (record.question_type !== 'multi_choice' || !record.choices) return record.answer;
   const index = record.choices.indexOf(record.answer);
-  return index >= 0 ? String.fromCharCode(65 + index) : record.answer;
+  return (index >= 0 ? choiceLetter(index) : undefined) ?? record.answer;
 }
 
 /** One MathVista record -> a Problem; `query` is the official prompt (from query.json or the record itself). */

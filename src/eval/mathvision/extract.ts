@@ -1,3 +1,4 @@
+import { CHOICE_LETTERS } from '../../core/index.ts';
 import { pyParseFloat, pyParseInt, pyStrip } from '../python-compat.ts';
 
 /**
@@ -12,6 +13,9 @@ import { pyParseFloat, pyParseInt, pyStrip } from '../python-compat.ts';
  *   5. "(a)" / "{a}" -> "a" (for a..e), strip a trailing '.', a leading ':' and spaces.
  * Quirks of the original are kept on purpose (e.g. `_fix_fracs` runs only when the string contains "sqrt").
  */
+
+/** MATH-Vision's option letters: its multiple-choice problems have at most five options, A-E. */
+export const MATH_VISION_LETTERS = CHOICE_LETTERS.slice(0, 5);
 
 /** Python `s.rstrip(chars)` / `s.lstrip(chars)` for a set of single characters. */
 function rstripChars(s: string, chars: string): string {
@@ -145,7 +149,7 @@ function afterLast(text: string, sep: string): string {
 /** The official extraction of MATH-Vision's `model_answer` from a response. */
 export function extractMathVision(response: string): string {
   let answer = pyStrip(response);
-  for (const c of 'ABCDE') {
+  for (const c of MATH_VISION_LETTERS) {
     if (
       answer.endsWith(` ${c}.`) ||
       answer.endsWith(` (${c}).`) ||

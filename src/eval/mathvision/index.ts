@@ -1,7 +1,8 @@
+import { choiceIndex } from '../../core/index.ts';
 import type { MathVisionRecord } from '../../data/adapters/mathvision.ts';
 import { pyFloatRepr, pyRound } from '../python-compat.ts';
 import type { ScoredRow } from '../types.ts';
-import { extractMathVision } from './extract.ts';
+import { extractMathVision, MATH_VISION_LETTERS } from './extract.ts';
 import { mathVisionIsEqual } from './is-equal.ts';
 
 export * from './extract.ts';
@@ -17,10 +18,9 @@ export * from './latex-value.ts';
 
 /** The official prompt wording, in our words: answer in one \boxed{}, a single letter for multiple choice. */
 export function mathVisionPrompt(record: Pick<MathVisionRecord, 'question' | 'options'>): string {
-  const letters = 'ABCDE';
   const options =
-    record.options.length > 0 && record.options.join('') !== letters
-      ? `${record.options.map((o, i) => `(${letters[i]}) ${o}`).join('\n')}\n`
+    record.options.length > 0 && record.options.join('') !== MATH_VISION_LETTERS
+      ? `${record.options.map((o, i) => `(${MATH_VISION_LETTERS[i]}) ${o}`).join('\n')}\n`
       : '';
   return (
     'Solve the problem and give the final answer in a single "\\boxed{}". For a multiple-choice question, put only the ' +
@@ -32,10 +32,8 @@ export function mathVisionPrompt(record: Pick<MathVisionRecord, 'question' | 'op
 /** The gold option's text ('' when the problem has no options or the answer is not a letter among them). */
 function goldValue(record: MathVisionRecord): string {
   if (record.options.length === 0) return '';
-  const index = record.answer.charCodeAt(0) - 65;
-  return record.answer.length === 1 && index >= 0 && index < record.options.length
-    ? (record.options[index] as string)
-    : '';
+  const index = choiceIndex(record.answer);
+  return index >= 0 && index < record.options.length ? (record.options[index] as string) : '';
 }
 
 export function mathVisionCorrect(modelAnswer: string, record: MathVisionRecord): boolean {

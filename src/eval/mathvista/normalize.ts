@@ -1,3 +1,4 @@
+import { choiceIndex } from '../../core/index.ts';
 import type { MathVistaRecord } from '../../data/adapters/mathvista.ts';
 import { closestChoice } from '../levenshtein.ts';
 import {
@@ -40,7 +41,7 @@ function normalizeChoice(extraction: unknown, choices: readonly string[]): strin
   // "(B) text" -> "B"
   const letter = /\(([a-zA-Z])\)/.exec(text);
   if (letter) text = (letter[1] ?? '').toUpperCase();
-  const index = text.length === 1 ? text.charCodeAt(0) - 65 : -1;
+  const index = choiceIndex(text);
   if (index >= 0 && index < choices.length) return choices[index] ?? null;
   return closestChoice(text, choices);
 }

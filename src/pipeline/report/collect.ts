@@ -71,7 +71,10 @@ async function readRlSteps(runDir: string): Promise<ChartPoint[]> {
     const i = perStage.get(stage) ?? 0;
     perStage.set(stage, i + 1);
     const num = (...keys: string[]) => {
-      for (const k of keys) if (typeof m[k] === 'number') return m[k] as number;
+      for (const k of keys) {
+        const v = m[k];
+        if (typeof v === 'number') return v;
+      }
       return undefined;
     };
     const point: Record<string, string | number> = {

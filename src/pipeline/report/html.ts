@@ -1,3 +1,4 @@
+import { choiceLetter } from '../../core/choice-letters.ts';
 import { writeFileAtomic } from '../../core/index.ts';
 import { paths } from '../paths.ts';
 import { formatDuration } from '../progress.ts';
@@ -128,7 +129,7 @@ function filterTable(data: ReportData): string {
 function galleryCard(item: GalleryItem): string {
   const p = item.problem;
   const choices = p.choices
-    ? `<br>${p.choices.map((c, i) => `(${String.fromCharCode(65 + i)}) ${esc(c)}`).join(' ')}`
+    ? `<br>${p.choices.map((c, i) => `(${choiceLetter(i) ?? String(i + 1)}) ${esc(c)}`).join(' ')}`
     : '';
   const side = (s: GalleryItem['before']) =>
     `<div><b>${esc(s.checkpoint)}</b> — <span class="${s.correct ? 'ok' : 'bad'}">${s.correct ? 'correct' : 'wrong'}</span> (answered ${esc(s.extracted ?? 'nothing')})<div class="trace">${esc(s.text)}</div></div>`;

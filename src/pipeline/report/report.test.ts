@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeDeps } from '../../../test/pipeline-fakes.ts';
 import { parseRunConfig } from '../config/load.ts';
 import { runPipeline } from '../loop.ts';
-import { createFakeDeps } from '../test-fakes.ts';
 import { checkReportInBrowser, DEFAULT_CHROMIUM } from './browser-check.ts';
 import { writeReport } from './html.ts';
 

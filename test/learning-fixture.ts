@@ -1,15 +1,15 @@
 /**
- * A small world dataset for the learning tests and the bench: problems of one family written to a folder (PNG images,
+ * A small world dataset for the learning tests: problems of one family written to a folder (PNG images,
  * problems.jsonl), SFT examples from the rule-based caption reader's correct traces, and a tokenizer over all of it.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRng } from '../core/index.ts';
-import { policyPromptText, THINK_INSTRUCTION } from '../data/problem-text.ts';
-import type { Problem, SftExample } from '../data/types.ts';
-import { createTokenizer, type Tokenizer } from '../model/index.ts';
-import { judgeAnswer } from '../verify/judge.ts';
-import { type FamilyName, generateDataset, readCaption, type Split } from '../world/index.ts';
+import { createRng } from '../src/core/index.ts';
+import { policyPromptText, THINK_INSTRUCTION } from '../src/data/problem-text.ts';
+import type { Problem, SftExample } from '../src/data/types.ts';
+import { createTokenizer, type Tokenizer } from '../src/model/index.ts';
+import { judgeAnswer } from '../src/verify/judge.ts';
+import { type FamilyName, generateDataset, readCaption, type Split } from '../src/world/index.ts';
 
 export interface WorldSplit {
   readonly problems: Problem[];

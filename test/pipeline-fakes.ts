@@ -6,11 +6,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Checkpoint, Completion, GenerationBackend, Prompt, RlJob, SftJob, Trainer } from '../backends/types.ts';
-import { contentHash } from '../core/index.ts';
-import { readJsonlAll } from '../data/jsonl.ts';
-import { SftExample } from '../data/types.ts';
-import type { PipelineDeps, WorldSample } from './deps.ts';
+import type {
+  Checkpoint,
+  Completion,
+  GenerationBackend,
+  Prompt,
+  RlJob,
+  SftJob,
+  Trainer,
+} from '../src/backends/types.ts';
+import { contentHash } from '../src/core/index.ts';
+import { readJsonlAll } from '../src/data/jsonl.ts';
+import { SftExample } from '../src/data/types.ts';
+import type { PipelineDeps, WorldSample } from '../src/pipeline/deps.ts';
 
 export interface FakeOptions {
   /** `kind:n` — SIGKILL this process on the n-th call (1-based) of that kind: generate, sft, rl, sft-step. */

@@ -3,9 +3,9 @@
  * argv: <config.json> [killAt]
  */
 import { readFile } from 'node:fs/promises';
-import { parseRunConfig } from './config/load.ts';
-import { runPipeline } from './loop.ts';
-import { createFakeDeps } from './test-fakes.ts';
+import { parseRunConfig } from '../src/pipeline/config/load.ts';
+import { runPipeline } from '../src/pipeline/loop.ts';
+import { createFakeDeps } from './pipeline-fakes.ts';
 
 const [configFile, killAt] = process.argv.slice(2);
 if (!configFile) throw new Error('usage: kill-child.ts CONFIG.json [kind:n]');

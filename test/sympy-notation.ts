@@ -1,4 +1,4 @@
-import { type Expr, num, type Rel } from './expr.ts';
+import { type Expr, num, type Rel } from '../src/verify/expr.ts';
 
 /**
  * Reads SymPy's printed notation (`Abs(x + y)`, `Interval.Ropen(0, 1)`, `{1, 2}`, `Eq(x, 3)`, `x**2`) into our
