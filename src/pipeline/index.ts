@@ -6,6 +6,7 @@
  */
 export * from './config/index.ts';
 export type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
+export { type DoctorCheck, type DoctorOptions, formatDoctor, runDoctor } from './doctor.ts';
 export { createDeps, type DepsOptions } from './engines.ts';
 export { type FilterSettings, type FilterStats, filterTraces } from './filter.ts';
 export { type RunOptions, RunSummary, runPipeline } from './loop.ts';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as dataShow } from './data-show.ts';
 import { register as dataSynth } from './data-synth.ts';
+import { register as doctor } from './doctor.ts';
 import { register as evalCommand } from './eval.ts';
 import { register as report } from './report.ts';
 import { register as rewardServer } from './reward-server.ts';
@@ -14,6 +15,7 @@ import { register as verify } from './verify.ts';
 export const commands: ReadonlyArray<(program: Command) => void> = [
   dataShow,
   dataSynth,
+  doctor,
   evalCommand,
   report,
   rewardServer,
