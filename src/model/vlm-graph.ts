@@ -22,6 +22,7 @@ import {
   matmul,
   mul,
   range,
+  reduceSum,
   reshape,
   reshapeDynamic,
   shapeOf,
@@ -140,7 +141,8 @@ export function decodeBlock(
   const [q, k, v] = split(qkv, -1, [D, D, D]).map(toHeads) as [Tensor, Tensor, Tensor];
   const scale = 1 / Math.sqrt(D / c.nHeads);
   const sPast = add(fusedMatmul(q, cache.k, false, true, scale), keyBias); // [B, H, 1, M]
-  const sSelf = fusedMatmul(q, k, false, true, scale); // [B, H, 1, 1]
+  // q . k of the new position with itself: one elementwise product and sum, not B x H one-element matmuls.
+  const sSelf = mul(reduceSum(mul(q, k), [-1], true), scale); // [B, H, 1, 1]
   const probs = softmax(concat([sPast, sSelf], -1), -1); // [B, H, 1, M + 1]
   const pPast = slice(probs, -1, 0, -1);
   const pSelf = slice(probs, -1, -1);
