@@ -154,7 +154,7 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
     const rolloutSeconds = (performance.now() - started) / 1000;
     const { groups, scored } = scoreGroups(t, rows, samples);
     const kept = t.cfg.dynamicSampling
-      ? informativeGroups(groups.map(rewardsOf)).map((i) => groupAt(groups, i))
+      ? informativeGroups(groups.map(rewardsOf)).map((i) => itemAt(groups, i))
       : groups;
     await scoreReference(t, kept.flat());
     const update = await updatePolicy(t, kept, s);
@@ -214,10 +214,11 @@ async function startTrainer(run: GrpoRun): Promise<Trainer> {
 const progressOf = (t: Trainer, step: number): GrpoProgress => ({ step, cursor: t.cursor, rng: t.rng.state() });
 const rewardsOf = (group: readonly { readonly reward: number }[]): number[] => group.map((r) => r.reward);
 
-function groupAt<T>(groups: readonly T[], i: number): T {
-  const g = groups[i];
-  if (g === undefined) throw new RangeError(`group index ${i} is outside 0..${groups.length - 1}`);
-  return g;
+/** xs[i], or a RangeError naming the index (the arrays here are built alongside each other: a miss is a bug). */
+function itemAt<T>(xs: readonly T[], i: number): T {
+  const x = xs[i];
+  if (x === undefined) throw new RangeError(`index ${i} is outside 0..${xs.length - 1}`);
+  return x;
 }
 
 /**
@@ -255,7 +256,7 @@ function scoreGroups(
   const { cfg, run } = t;
   const overlong = { maxTokens: cfg.maxResponseTokens, bufferTokens: cfg.overlongBuffer, factor: cfg.overlongFactor };
   const scored = samples.map((r, i): ScoredSample => {
-    const p = groupAt(rows, i);
+    const p = itemAt(rows, i);
     const s = run.score(run.policy.tokenizer.decode(r.tokens), p);
     const penalty = cfg.overlongBuffer > 0 ? overlongPenalty(r.tokens.length, overlong) : 0;
     const truncated = r.finishReason === 'length';
@@ -264,8 +265,8 @@ function scoreGroups(
   const groups = chunks(
     samples.map((r, i) => ({
       sample: r,
-      example: exampleAt(run.problems, groupAt(rows, i)),
-      reward: groupAt(scored, i).reward,
+      example: exampleAt(run.problems, itemAt(rows, i)),
+      reward: itemAt(scored, i).reward,
     })),
     cfg.groupSize,
   ).map((group) => {
@@ -276,7 +277,7 @@ function scoreGroups(
       image: g.example.image,
       oldLogp: g.sample.logprobs,
       reward: g.reward,
-      advantage: groupAt(adv, j),
+      advantage: itemAt(adv, j),
       refLogp: [] as readonly number[],
     }));
   });
@@ -291,7 +292,7 @@ async function scoreReference(t: Trainer, kept: readonly Rollout[]): Promise<voi
     const batch = padBatch(part, t.run.policy.tokenizer.pad);
     const values = gatherResponseValues(batch, await scoreAtT(refParams, batch, stackImages(part.map((r) => r.image))));
     part.forEach((r, i) => {
-      r.refLogp = groupAt(values, i);
+      r.refLogp = itemAt(values, i);
     });
   }
 }
