@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ run: Bench }>> = {
   data: () => import('./data.ts'),
   'data-io': () => import('./data-io.ts'),
   engine: () => import('./engine.ts'),
+  'engine-profile': () => import('./engine-profile.ts'),
   eval: () => import('./eval.ts'),
   grpo: () => import('./grpo.ts'),
   'reward-server': () => import('./reward-server.ts'),

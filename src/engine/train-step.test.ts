@@ -109,7 +109,8 @@ describe('compileTrainStep', () => {
       frozen: [{ name: 's', shape: [2] }],
       optimizer: { kind: 'sgd', lr: 0.2, weightDecay: 0 },
     });
-    expect(step.graph.model.outputs.map((o) => o.name)).not.toContain('new:s');
+    // Only `w` (3 x 2) is in the optimizer's flat vector; `s` is a plain input.
+    expect(step.graph.model.inputs.find((i) => i.name === 'opt:params')?.shape).toEqual([6]);
     const state: TrainState = { step: 0, params: { w: W0.slice(), s: S0.slice() }, m: {}, v: {} };
     const first = await step.run(state, feeds);
     let last = first;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { gradients } from './autodiff.ts';
 import { createGraph, type Graph, GraphError, type Tensor } from './ir.ts';
-import { add, div, minimum, mul, sqrt, sub, sumAll, sumSquares } from './ops.ts';
+import { add, concat, div, minimum, mul, reshape, sqrt, sub, sumSquares, where } from './ops.ts';
 import { asF32, type CompiledGraph, compile, type HostTensor, type SessionOptions } from './session.ts';
 
 export const AdamWSchema = z.object({
@@ -84,6 +84,87 @@ export interface TrainStep {
   release(): Promise<void>;
 }
 
+const FLAT_PARAMS = 'opt:params';
+const FLAT_M = 'opt:m';
+const FLAT_V = 'opt:v';
+const NEW_PARAMS = 'new:params';
+const NEW_M = 'new:m';
+const NEW_V = 'new:v';
+
+/** Where each trainable parameter sits in the optimizer's flat vector. */
+interface FlatLayout {
+  readonly size: number;
+  readonly offsets: readonly number[];
+  readonly sizes: readonly number[];
+}
+
+function flatLayout(specs: readonly ParamSpec[]): FlatLayout {
+  const sizes = specs.map((s) => s.shape.reduce((a, b) => a * b, 1));
+  const offsets: number[] = [];
+  let size = 0;
+  for (const n of sizes) {
+    offsets.push(size);
+    size += n;
+  }
+  return { size, offsets, sizes };
+}
+
+/**
+ * The flat vector of `arrays` in layout order. When they already are consecutive views of one buffer of exactly that
+ * size (what the previous step left in the state) that buffer is used as is; otherwise they are copied into a new one
+ * (`zeroIfMissing`: absent entries, e.g. Adam's moments before the first step, start at zero).
+ */
+function packFlat(
+  layout: FlatLayout,
+  specs: readonly ParamSpec[],
+  arrays: Record<string, Float32Array>,
+  what: string,
+  zeroIfMissing: boolean,
+): Float32Array {
+  const first = arrays[specs[0]?.name ?? ''];
+  if (first && first.byteOffset === 0 && first.buffer.byteLength === layout.size * 4) {
+    const whole = new Float32Array(first.buffer, 0, layout.size);
+    if (
+      specs.every(
+        (s, i) =>
+          arrays[s.name]?.buffer === first.buffer &&
+          arrays[s.name]?.byteOffset === (layout.offsets[i] as number) * 4 &&
+          arrays[s.name]?.length === layout.sizes[i],
+      )
+    ) {
+      return whole;
+    }
+  }
+  const flat = new Float32Array(layout.size);
+  specs.forEach((s, i) => {
+    const data = arrays[s.name];
+    const n = layout.sizes[i] as number;
+    if (!data) {
+      if (zeroIfMissing) return;
+      throw new GraphError(`train state has no ${what} '${s.name}'`);
+    }
+    if (data.length !== n)
+      throw new GraphError(
+        `train state's ${what} '${s.name}' has ${data.length} values, its shape [${s.shape.join(', ')}] needs ${n}`,
+      );
+    flat.set(data, layout.offsets[i]);
+  });
+  return flat;
+}
+
+/** Point each entry of `into` at its part of `flat` (views, no copies). */
+function unpackFlat(
+  layout: FlatLayout,
+  specs: readonly ParamSpec[],
+  flat: Float32Array,
+  into: Record<string, Float32Array>,
+): void {
+  specs.forEach((s, i) => {
+    const off = layout.offsets[i] as number;
+    into[s.name] = flat.subarray(off, off + (layout.sizes[i] as number));
+  });
+}
+
 /** Build and compile a training step graph. `build` receives the graph and every parameter as an input tensor. */
 export async function compileTrainStep(
   build: (g: Graph, params: Readonly<Record<string, Tensor>>) => BuiltLoss,
@@ -100,8 +181,19 @@ export async function compileTrainStep(
   const trainable = opts.trainable.map((p) => params[p.name] as Tensor);
   const grads = gradients(loss, trainable);
 
+  // The optimizer runs over one flat vector of every trainable parameter (laid out in `opts.trainable` order): a
+  // dozen elementwise nodes over N values instead of a dozen per parameter. The forward reads each parameter as its
+  // own input; the host feeds those as views of the same flat buffer, so nothing is copied.
+  const layout = flatLayout(opts.trainable);
+  const flatGrad =
+    grads.length === 1
+      ? reshape(grads[0] as Tensor, [layout.size])
+      : concat(
+          grads.map((gr, i) => reshape(gr, [layout.sizes[i] as number])),
+          0,
+        );
   // Global-norm clipping: scale = min(1, maxNorm / (norm + 1e-6)); maxNorm = +inf disables it.
-  const norm = sqrt(sumAll(grads.map(sumSquares)));
+  const norm = sqrt(sumSquares(flatGrad));
   const maxNorm = g.input('opt:maxGradNorm', 'float32', []);
   const scale = minimum(div(maxNorm, add(norm, 1e-6)), 1);
 
@@ -109,25 +201,33 @@ export async function compileTrainStep(
   for (const [k, t] of Object.entries(metrics)) outputs[`metric:${k}`] = t;
   const lrT = g.input('opt:lr', 'float32', []);
   const decayT = g.input('opt:decay', 'float32', []);
-  const stepSizeT = optimizer.kind === 'adamw' ? g.input('opt:stepSize', 'float32', []) : undefined;
-  const invSqrtBc2T = optimizer.kind === 'adamw' ? g.input('opt:invSqrtBc2', 'float32', []) : undefined;
-  opts.trainable.forEach((spec, i) => {
-    const p = trainable[i] as Tensor;
-    const gr = mul(grads[i] as Tensor, scale);
-    const decayed = spec.decay === false ? p : mul(p, decayT);
-    if (optimizer.kind === 'sgd') {
-      outputs[`new:${spec.name}`] = sub(decayed, mul(gr, lrT));
-      return;
-    }
-    const m = g.input(`m:${spec.name}`, 'float32', spec.shape);
-    const v = g.input(`v:${spec.name}`, 'float32', spec.shape);
+  const p = g.input(FLAT_PARAMS, 'float32', [layout.size]);
+  const gr = mul(flatGrad, scale);
+  // Decoupled weight decay on the parameters that take it: p * (1 - lr * wd) there, p elsewhere.
+  const decays = opts.trainable.map((spec) => spec.decay !== false);
+  let decayed: Tensor;
+  if (decays.every(Boolean)) decayed = mul(p, decayT);
+  else if (!decays.some(Boolean)) decayed = p;
+  else {
+    const mask = new Uint8Array(layout.size);
+    decays.forEach((d, i) => {
+      if (d) mask.fill(1, layout.offsets[i], (layout.offsets[i] as number) + (layout.sizes[i] as number));
+    });
+    decayed = mul(p, where(g.constant(mask, [layout.size], 'bool'), decayT, 1));
+  }
+  if (optimizer.kind === 'sgd') outputs[NEW_PARAMS] = sub(decayed, mul(gr, lrT));
+  else {
+    const stepSizeT = g.input('opt:stepSize', 'float32', []);
+    const invSqrtBc2T = g.input('opt:invSqrtBc2', 'float32', []);
+    const m = g.input(FLAT_M, 'float32', [layout.size]);
+    const v = g.input(FLAT_V, 'float32', [layout.size]);
     const m1 = add(mul(m, optimizer.beta1), mul(gr, 1 - optimizer.beta1));
     const v1 = add(mul(v, optimizer.beta2), mul(mul(gr, gr), 1 - optimizer.beta2));
-    const denom = add(mul(sqrt(v1), invSqrtBc2T as Tensor), optimizer.eps);
-    outputs[`new:${spec.name}`] = sub(decayed, mul(div(m1, denom), stepSizeT as Tensor));
-    outputs[`newm:${spec.name}`] = m1;
-    outputs[`newv:${spec.name}`] = v1;
-  });
+    const denom = add(mul(sqrt(v1), invSqrtBc2T), optimizer.eps);
+    outputs[NEW_PARAMS] = sub(decayed, mul(div(m1, denom), stepSizeT));
+    outputs[NEW_M] = m1;
+    outputs[NEW_V] = v1;
+  }
   const compiled = await compile(outputs, opts.session);
   const feedsNeeded = new Set(compiled.model.inputs.map((i) => i.name));
   const clipAt = opts.maxGradNorm === undefined || opts.maxGradNorm <= 0 ? Number.POSITIVE_INFINITY : opts.maxGradNorm;
@@ -149,27 +249,26 @@ export async function compileTrainStep(
         scalar('opt:stepSize', lr / (1 - optimizer.beta1 ** t));
         scalar('opt:invSqrtBc2', 1 / Math.sqrt(1 - optimizer.beta2 ** t));
       }
-      for (const p of [...opts.trainable, ...(opts.frozen ?? [])]) {
+      const flat = packFlat(layout, opts.trainable, state.params, 'parameter', false);
+      all[FLAT_PARAMS] = { data: flat, dims: [layout.size] };
+      opts.trainable.forEach((p, i) => {
+        const off = layout.offsets[i] as number;
+        all[p.name] = { data: flat.subarray(off, off + (layout.sizes[i] as number)), dims: p.shape };
+      });
+      for (const p of opts.frozen ?? []) {
         const data = state.params[p.name];
         if (!data) throw new GraphError(`train state has no parameter '${p.name}'`);
         all[p.name] = { data, dims: p.shape };
       }
       if (optimizer.kind === 'adamw') {
-        for (const p of opts.trainable) {
-          const size = p.shape.reduce((a, b) => a * b, 1);
-          state.m[p.name] ??= new Float32Array(size);
-          state.v[p.name] ??= new Float32Array(size);
-          all[`m:${p.name}`] = { data: state.m[p.name] as Float32Array, dims: p.shape };
-          all[`v:${p.name}`] = { data: state.v[p.name] as Float32Array, dims: p.shape };
-        }
+        all[FLAT_M] = { data: packFlat(layout, opts.trainable, state.m, 'first moment', true), dims: [layout.size] };
+        all[FLAT_V] = { data: packFlat(layout, opts.trainable, state.v, 'second moment', true), dims: [layout.size] };
       }
       const out = await compiled.run(all);
-      for (const p of opts.trainable) {
-        state.params[p.name] = asF32(out[`new:${p.name}`], p.name);
-        if (optimizer.kind === 'adamw') {
-          state.m[p.name] = asF32(out[`newm:${p.name}`], p.name);
-          state.v[p.name] = asF32(out[`newv:${p.name}`], p.name);
-        }
+      unpackFlat(layout, opts.trainable, asF32(out[NEW_PARAMS], 'new parameters'), state.params);
+      if (optimizer.kind === 'adamw') {
+        unpackFlat(layout, opts.trainable, asF32(out[NEW_M], 'new first moments'), state.m);
+        unpackFlat(layout, opts.trainable, asF32(out[NEW_V], 'new second moments'), state.v);
       }
       state.step = t;
       const metricsOut: Record<string, HostTensor> = {};

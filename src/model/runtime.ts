@@ -7,7 +7,8 @@
  * and each sampled token's log-prob is computed exactly as the full-sequence forward computes it.
  *
  * The returned log-probs are those of the model's own distribution (temperature 1, no top-p), i.e. what the
- * full-sequence forward gives; temperature and top-p shape only which token is drawn.
+ * full-sequence forward gives, unless `logprobTemperature` asks for log softmax(logits / T) (what an RL loss that scores
+ * tokens at the rollout temperature needs as the old policy's log-probs); top-p shapes only which token is drawn.
  */
 import { z } from 'zod';
 import { createRng, DataError, type Rng } from '../core/index.ts';
@@ -53,13 +54,20 @@ export const SampleOptionsSchema = z.object({
     .optional()
     .describe('token id that ends a row (usually <eos>); it is kept in the output'),
   padToken: z.number().int().min(0).default(0).describe('token fed for rows that already stopped'),
+  logprobTemperature: z
+    .number()
+    .positive()
+    .default(1)
+    .describe(
+      'temperature of the returned log-probs: log softmax(logits / T) of each drawn token (1 = the model itself)',
+    ),
 });
 export type SampleOptions = z.input<typeof SampleOptionsSchema>;
 
 export interface SampleResult {
   /** New tokens (the stop token included when hit). */
   readonly tokens: number[];
-  /** log p(token) under the model for each new token. */
+  /** log p(token) under the model (at `logprobTemperature`, default 1) for each new token. */
   readonly logprobs: number[];
   readonly finishReason: 'stop' | 'length';
 }
@@ -137,6 +145,16 @@ export function drawToken(lp: Float32Array, temperature: number, topP: number, r
     if (u < 0) return i;
   }
   return order[order.length - 1];
+}
+
+/** log softmax(lp / T)[tok] for temperature-1 log-probs `lp` (length V): lp[tok] / T - logsumexp(lp / T). */
+export function logprobAt(lp: Float32Array, tok: number, temperature: number): number {
+  if (temperature === 1) return lp[tok];
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < lp.length; i++) max = Math.max(max, lp[i] / temperature);
+  let sum = 0;
+  for (let i = 0; i < lp.length; i++) sum += Math.exp(lp[i] / temperature - max);
+  return lp[tok] / temperature - max - Math.log(sum);
 }
 
 export async function createVlmRuntime(
@@ -343,7 +361,7 @@ export async function createVlmRuntime(
             const row = lp.subarray(b * V, b * V + V);
             const tok = drawToken(row, o.temperature, o.topP, rngs[b] as Rng);
             res.tokens.push(tok);
-            res.logprobs.push(row[tok]);
+            res.logprobs.push(logprobAt(row, tok, o.logprobTemperature));
             next[b] = tok;
             if (o.stopToken !== undefined && tok === o.stopToken) {
               done[b] = true;

@@ -23,6 +23,7 @@ import {
   matmul,
   mul,
   range,
+  reduceSum,
   reshape,
   reshapeDynamic,
   shapeOf,
@@ -118,9 +119,11 @@ export function block(c: VlmConfig, p: ParamTensors, i: number, x: Tensor, mask:
 }
 
 /**
- * One block for one new position with a fixed-capacity KV cache: `cache` holds keys/values [B, H, M, HD] of which
- * the first `past` positions are valid; `keyBias` [M] is 0 there and -1e9 beyond. The new position attends to the
- * cache and to itself, so no step copies the cache; the caller writes the returned k, v [B, H, 1, HD] into it.
+ * One block for one new position with a fixed-capacity KV cache: `x` is [B, D] (the one position of each row, kept
+ * 2-D so that every projection is a plain Gemm and splitting into heads is a free reshape: with one position no
+ * transpose is needed); `cache` holds keys/values [B, H, M, HD] of which the first `past` positions are valid;
+ * `keyBias` [M] is 0 there and -1e9 beyond. The new position attends to the cache and to itself, so no step copies
+ * the cache; the caller writes the returned k, v [B, H, 1, HD] into it.
  */
 export function decodeBlock(
   c: VlmConfig,
@@ -130,15 +133,25 @@ export function decodeBlock(
   cache: { k: Tensor; v: Tensor },
   keyBias: Tensor,
 ): BlockOut {
-  const [q, k, v] = qkvHeads(c, p, i, x);
-  const scale = 1 / Math.sqrt(c.dModel / c.nHeads);
+  const n = `blocks.${i}`;
+  const D = c.dModel;
+  const B = x.shape[0] as string | number;
+  const toHeads = (t: Tensor) => reshape(t, [B, c.nHeads, 1, D / c.nHeads]); // [B, D] -> [B, H, 1, HD]
+  const h = layerNorm(x, param(p, `${n}.ln1.g`), param(p, `${n}.ln1.b`), c.lnEps);
+  const qkv = add(matmul(h, param(p, `${n}.attn.qkv.w`)), param(p, `${n}.attn.qkv.b`)); // [B, 3D]
+  const [q, k, v] = split(qkv, -1, [D, D, D]).map(toHeads) as [Tensor, Tensor, Tensor];
+  const scale = 1 / Math.sqrt(D / c.nHeads);
   const sPast = add(fusedMatmul(q, cache.k, false, true, scale), keyBias); // [B, H, 1, M]
-  const sSelf = fusedMatmul(q, k, false, true, scale); // [B, H, 1, 1]
+  // q . k of the new position with itself: one elementwise product and sum, not B x H one-element matmuls.
+  const sSelf = mul(reduceSum(mul(q, k), [-1], true), scale); // [B, H, 1, 1]
   const probs = softmax(concat([sPast, sSelf], -1), -1); // [B, H, 1, M + 1]
   const pPast = slice(probs, -1, 0, -1);
   const pSelf = slice(probs, -1, -1);
-  const att = add(matmul(pPast, cache.v), mul(pSelf, v)); // [B, H, 1, HD]
-  return { x: blockTail(c, p, i, x, att), k, v };
+  const att = reshape(add(matmul(pPast, cache.v), mul(pSelf, v)), [B, D]); // [B, D]
+  const x1 = add(x, add(matmul(att, param(p, `${n}.attn.proj.w`)), param(p, `${n}.attn.proj.b`)));
+  const h2 = layerNorm(x1, param(p, `${n}.ln2.g`), param(p, `${n}.ln2.b`), c.lnEps);
+  const m = gelu(add(matmul(h2, param(p, `${n}.mlp.fc1.w`)), param(p, `${n}.mlp.fc1.b`)));
+  return { x: add(x1, add(matmul(m, param(p, `${n}.mlp.fc2.w`)), param(p, `${n}.mlp.fc2.b`))), k, v };
 }
 
 /** Additive causal mask [S, S] for the run-time length of axis 1 of `x`: 0 on and below the diagonal, -1e9 above. */
@@ -192,7 +205,7 @@ export function vlmDecodeStep(
   keyBias: Tensor,
 ): { logp: Tensor; kv: { k: Tensor; v: Tensor }[] } {
   const posRow = gather(param(p, 'pos'), add(textPos, tokens.graph.scalar(numPatches(c), 'int64'))); // [1, D]
-  let x = add(gather(param(p, 'tok'), tokens), posRow); // [B, 1, D]
+  let x = add(gather(param(p, 'tok'), squeeze(tokens, 1)), posRow); // [B, D]
   const kv: { k: Tensor; v: Tensor }[] = [];
   for (let i = 0; i < c.nLayers; i++) {
     const layerCache = cache[i];
@@ -201,6 +214,6 @@ export function vlmDecodeStep(
     x = out.x;
     kv.push({ k: out.k, v: out.v });
   }
-  const h = layerNorm(squeeze(x, 1), param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps); // [B, D]
+  const h = layerNorm(x, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps); // [B, D]
   return { logp: logSoftmax(matmul(h, param(p, 'head.w')), -1), kv };
 }

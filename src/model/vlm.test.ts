@@ -171,6 +171,24 @@ describe('tiny VLM', () => {
       expect(want.length).toBe(r.logprobs.length);
       for (const [i, lp] of r.logprobs.entries()) expect(Math.abs(lp - want[i])).toBeLessThan(1e-4);
     });
+    // At the sampling temperature: the same tokens (same seed), log-probs log softmax(logits / 1.3) of the full forward.
+    const atT = await rt.sample({ images, prompts }, { ...opts, logprobTemperature: 1.3 });
+    const lgT = await rt.logits({ images, tokens: prompts.map((p, b) => [...p, ...(a[b]?.tokens ?? [])]) }, 0);
+    const V = 13;
+    const Tmax = lgT.dims[1] as number;
+    atT.forEach((r, b) => {
+      expect(r.tokens).toEqual(a[b]?.tokens);
+      const start = (prompts[b] as number[]).length - 1;
+      r.logprobs.forEach((lp, i) => {
+        const row = Array.from(
+          (lgT.data as Float32Array).subarray((b * Tmax + start + i) * V, (b * Tmax + start + i + 1) * V),
+          (x) => x / 1.3,
+        );
+        const max = Math.max(...row);
+        const lse = max + Math.log(row.reduce((acc, x) => acc + Math.exp(x - max), 0));
+        expect(Math.abs(lp - ((row[r.tokens[i] as number] as number) - lse))).toBeLessThan(1e-4);
+      });
+    });
     const greedy = await rt.sample({ images, prompts }, { maxTokens: 3, temperature: 0 });
     const lg = await rt.logits({ images, tokens: prompts.map((p) => p.slice(0, 1)) });
     const first = Array.from((lg.data as Float32Array).subarray(2 * 13, 3 * 13));

@@ -7,28 +7,48 @@
  *
  * Simplifications, stated up front:
  * - As in verl / EasyR1, the loss scores tokens at the rollout temperature (logits / T), and so do the old policy's
- *   and the reference's log-probs (verl passes the rollout temperature to both). At T = 1 the old log-probs are the
- *   sampler's; at other temperatures they are recomputed by one forward pass before the updates. (A reference scored
- *   at T = 1 against a policy scored at T < 1 makes the KL term push every sampled token, rewarded or not, towards
- *   the flatter T = 1 distribution: measured, it undid what the advantages taught.)
+ *   and the reference's log-probs (verl passes the rollout temperature to both). The old log-probs are the sampler's,
+ *   returned at the rollout temperature (no recompute); the reference's come from one batched forward pass. (A
+ *   reference scored at T = 1 against a policy scored at T < 1 makes the KL term push every sampled token, rewarded
+ *   or not, towards the flatter T = 1 distribution: measured, it undid what the advantages taught.)
  * - With kl = 'off' (or klCoef 0) no reference model is run.
  * - Mini-batches take prompt groups in rollout order (verl may shuffle them); the aggregation weights are computed
  *   per mini-batch, as verl's agg_loss does.
  * - Dynamic sampling filters one rollout batch; it does not re-sample to refill it (DAPO does).
  */
-import { createRng, type Logger, type RngState, silentLogger, throwIfAborted } from '../core/index.ts';
-import type { TrainState } from '../engine/index.ts';
-import { createVlmRuntime, type Params, type SampleResult } from '../model/index.ts';
+import { createRng, type Logger, type Rng, type RngState, silentLogger, throwIfAborted } from '../core/index.ts';
+import type { TrainState, TrainStep } from '../engine/index.ts';
+import { createVlmRuntime, type Params, type SampleResult, type VlmRuntime } from '../model/index.ts';
 import { groupAdvantages } from './advantages.ts';
-import { chunks, gatherResponseValues, padBatch, scatterResponseValues, type TokenSequence } from './batching.ts';
+import {
+  chunks,
+  gatherResponseValues,
+  padBatch,
+  scatterResponseValues,
+  type TokenBatch,
+  type TokenSequence,
+} from './batching.ts';
 import type { GrpoConfig } from './config.ts';
 import { informativeGroups, overlongPenalty } from './dapo.ts';
 import { type DataCursor, startCursor, takeBatch } from './data-order.ts';
 import { learningRateAt } from './lr-schedule.ts';
-import { createUpdateAccumulator, rolloutStats, roundMetrics, type ScoredSample } from './metrics.ts';
-import { type EncodedExample, heldOutAccuracy, type PolicyState, stackImages } from './policy-io.ts';
-import { aggregationWeights } from './policy-loss.ts';
-import { batchFeeds, compileGrpoStep, compileTargetLogprobs, f32Feed, scalarMetric } from './train-steps.ts';
+import {
+  createUpdateAccumulator,
+  rolloutStats,
+  roundMetrics,
+  type ScoredSample,
+  type UpdateAccumulator,
+} from './metrics.ts';
+import { type EncodedExample, exampleAt, heldOutAccuracy, type PolicyState, stackImages } from './policy-io.ts';
+import { aggregationWeights, type LossAggregation } from './policy-loss.ts';
+import {
+  batchFeeds,
+  compileGrpoStep,
+  compileTargetLogprobs,
+  f32Feed,
+  scalarMetric,
+  stepOptionsOf,
+} from './train-steps.ts';
 
 /** How one completion scored: the reward optimized and the components logged. */
 export interface RewardScore {
@@ -78,13 +98,39 @@ export interface GrpoResult {
   readonly lastEvalAccuracy: number | undefined;
 }
 
+/** One sampled completion, scored: what the updates consume. */
 interface Rollout extends TokenSequence {
-  readonly group: number;
   readonly image: Float32Array;
-  oldLogp: readonly number[];
-  reward: number;
-  advantage: number;
+  /** The sampling policy's log-probs of the response tokens, at the rollout temperature. */
+  readonly oldLogp: readonly number[];
+  readonly advantage: number;
+  /** The reference's log-probs at the rollout temperature (filled by `scoreReference`; empty without KL). */
   refLogp: readonly number[];
+}
+
+/** Everything a run holds between steps. */
+interface Trainer {
+  readonly run: GrpoRun;
+  readonly cfg: GrpoConfig;
+  readonly step: TrainStep;
+  readonly actor: VlmRuntime;
+  /** Log-probs at the rollout temperature under given parameters (only with a KL term). */
+  readonly scoreAtT: TargetLogprobs | undefined;
+  readonly refParams: Params | undefined;
+  readonly state: TrainState;
+  readonly rng: Rng;
+  cursor: DataCursor;
+  readonly promptsPerStep: number;
+  readonly totalUpdates: number;
+}
+
+type TargetLogprobs = Awaited<ReturnType<typeof compileTargetLogprobs>>;
+
+interface UpdateOutcome {
+  readonly summary: ReturnType<UpdateAccumulator['summary']>;
+  readonly tokens: number;
+  readonly lr: number;
+  readonly seconds: number;
 }
 
 /** Rollout steps for `episodes` passes over `problems` prompts. */
@@ -93,229 +139,254 @@ export function grpoTotalSteps(config: GrpoConfig, problems: number, episodes: n
 }
 
 export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
-  const { config: cfg, policy } = run;
-  const log = run.logger ?? silentLogger;
-  const tok = policy.tokenizer;
-  const model = policy.config;
   if (run.problems.length === 0) throw new RangeError('GRPO needs at least one problem');
-  const session = { intraOpThreads: run.threads ?? 0 };
-  const step = await compileGrpoStep(model, {
-    freezeVision: run.freezeVision,
-    optimizer: {
-      kind: 'adamw',
-      lr: cfg.lr,
-      beta1: cfg.beta1,
-      beta2: cfg.beta2,
-      eps: cfg.adamEps,
-      weightDecay: cfg.weightDecay,
-    },
-    maxGradNorm: cfg.maxGradNorm,
-    session,
-    loss: { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh, dualClip: cfg.dualClip, kl: cfg.kl, klCoef: cfg.klCoef },
-    temperature: cfg.temperature,
-  });
-  const useKl = cfg.kl !== 'off' && cfg.klCoef !== 0;
-  const scoreAtT =
-    cfg.temperature === 1 && !useKl ? undefined : await compileTargetLogprobs(model, cfg.temperature, session);
-  const state: TrainState = run.resume
-    ? { ...run.resume.state, params: { ...run.resume.state.params } }
-    : { step: 0, params: { ...policy.params }, m: {}, v: {} };
-  const actor = await createVlmRuntime(model, state.params, { session });
-  const refParams = useKl ? (run.reference ?? policy.params) : undefined;
-  let cursor = run.resume?.progress.cursor ?? startCursor;
-  const rng = createRng(run.resume?.progress.rng ?? createRng(cfg.seed).fork('grpo').state());
+  const t = await startTrainer(run);
   const firstStep = run.resume?.progress.step ?? 0;
   const lastStep = Math.min(run.totalSteps, firstStep + (run.stopAfter ?? run.totalSteps));
-  const promptsPerStep = Math.min(cfg.rolloutBatchSize, run.problems.length);
-  const updatesPerStep = cfg.ppoEpochs * Math.ceil(promptsPerStep / cfg.miniBatchSize);
-  const totalUpdates = run.totalSteps * updatesPerStep;
-  const schedule = { kind: cfg.schedule, lr: cfg.lr, warmupRatio: cfg.warmupRatio };
   let lastEvalAccuracy: number | undefined;
-  const progress = (s: number): GrpoProgress => ({ step: s, cursor, rng: rng.state() });
-
   for (let s = firstStep; s < lastStep; s++) {
     throwIfAborted(run.signal, 'GRPO');
     const started = performance.now();
-    const picked = takeBatch(run.problems.length, promptsPerStep, cursor, cfg.seed);
-    cursor = picked.next;
-    const seed = rng.int(2 ** 31 - 1);
-
-    // 1. Rollouts: each prompt repeated n times, consecutive rows form a group.
-    actor.setParams(state.params);
-    const rows = picked.indices.flatMap((p) => Array.from({ length: cfg.groupSize }, () => p));
-    const samples: SampleResult[] = [];
-    for (const [k, part] of chunks(rows, 256).entries()) {
-      const problems = part.map((p) => run.problems[p] as EncodedExample);
-      samples.push(
-        ...(await actor.sample(
-          { images: stackImages(problems.map((e) => e.image)), prompts: problems.map((e) => e.promptIds) },
-          {
-            temperature: cfg.temperature,
-            topP: cfg.topP,
-            maxTokens: cfg.maxResponseTokens,
-            seed: seed + k,
-            stopToken: tok.eos,
-            padToken: tok.pad,
-          },
-        )),
-      );
-    }
+    const picked = takeBatch(run.problems.length, t.promptsPerStep, t.cursor, t.cfg.seed);
+    t.cursor = picked.next;
+    const rows = picked.indices.flatMap((p) => Array.from({ length: t.cfg.groupSize }, () => p));
+    const samples = await rollout(t, rows, t.rng.int(2 ** 31 - 1));
     const rolloutSeconds = (performance.now() - started) / 1000;
-
-    // 2. Rewards (+ overlong penalty) and group advantages.
-    const scored: ScoredSample[] = [];
-    const rollouts: Rollout[] = samples.map((r, i) => {
-      const p = rows[i] as number;
-      const e = run.problems[p] as EncodedExample;
-      const s0 = run.score(tok.decode(r.tokens), p);
-      const penalty =
-        cfg.overlongBuffer > 0
-          ? overlongPenalty(r.tokens.length, {
-              maxTokens: cfg.maxResponseTokens,
-              bufferTokens: cfg.overlongBuffer,
-              factor: cfg.overlongFactor,
-            })
-          : 0;
-      const reward = s0.score + penalty;
-      scored.push({
-        reward,
-        correct: s0.correct,
-        formatOk: s0.formatOk,
-        length: r.tokens.length,
-        truncated: r.finishReason === 'length',
-      });
-      return {
-        promptIds: e.promptIds,
-        responseIds: r.tokens,
-        group: Math.floor(i / cfg.groupSize),
-        image: e.image,
-        oldLogp: r.logprobs,
-        reward,
-        advantage: 0,
-        refLogp: [],
-      };
-    });
-    const groups = chunks(rollouts, cfg.groupSize);
-    for (const g of groups) {
-      const adv = groupAdvantages(
-        g.map((r) => r.reward),
-        { estimator: cfg.advantage, eps: cfg.advantageEps },
-      );
-      g.forEach((r, j) => {
-        r.advantage = adv[j] as number;
-      });
-    }
-    const kept = cfg.dynamicSampling
-      ? informativeGroups(groups.map((g) => g.map((r) => r.reward))).map((i) => groups[i] as Rollout[])
+    const { groups, scored } = scoreGroups(t, rows, samples);
+    const kept = t.cfg.dynamicSampling
+      ? informativeGroups(groups.map(rewardsOf)).map((i) => itemAt(groups, i))
       : groups;
-
-    // 3. Old log-probs (when T != 1) and reference log-probs of the kept completions, both at the rollout temperature.
-    if (scoreAtT) {
-      for (const part of chunks(kept.flat(), 256)) {
-        const batch = padBatch(part, tok.pad);
-        const images = stackImages(part.map((r) => r.image));
-        if (cfg.temperature !== 1) {
-          gatherResponseValues(batch, await scoreAtT(state.params, batch, images)).forEach((v, i) => {
-            (part[i] as Rollout).oldLogp = v;
-          });
-        }
-        if (refParams) {
-          gatherResponseValues(batch, await scoreAtT(refParams, batch, images)).forEach((v, i) => {
-            (part[i] as Rollout).refLogp = v;
-          });
-        }
-      }
+    await scoreReference(t, kept.flat());
+    const update = await updatePolicy(t, kept, s);
+    const record = stepRecord(t, s, scored, kept.length, update, rolloutSeconds, started);
+    const val = await validate(t, s);
+    if (val !== undefined) {
+      lastEvalAccuracy = val;
+      record.val_accuracy = val;
     }
-
-    // 4. Updates: ppoEpochs passes over mini-batches of whole groups.
-    const updateStarted = performance.now();
-    const acc = createUpdateAccumulator();
-    let updateTokens = 0;
-    let lr = 0;
-    for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
-      for (const mini of chunks(kept, cfg.miniBatchSize)) {
-        const part = mini.flat().filter((r) => r.responseIds.length > 0);
-        if (part.length === 0) continue;
-        const batch = padBatch(part, tok.pad);
-        const w = aggregationWeights(batch.responseLengths, cfg.lossAgg);
-        const weights = batch.mask.map((m, i) => m * (w[Math.floor(i / batch.length)] as number));
-        const adv = scatterResponseValues(
-          batch,
-          part.map((r) => r.responseIds.map(() => r.advantage)),
-        );
-        lr = learningRateAt(schedule, state.step, totalUpdates);
-        const res = await step.run(
-          state,
-          {
-            ...batchFeeds(model, batch, stackImages(part.map((r) => r.image))),
-            mask: f32Feed(batch.mask, batch),
-            weights: f32Feed(weights, batch),
-            adv: f32Feed(adv, batch),
-            old_logp: f32Feed(
-              scatterResponseValues(
-                batch,
-                part.map((r) => r.oldLogp),
-              ),
-              batch,
-            ),
-            ref_logp: f32Feed(
-              refParams
-                ? scatterResponseValues(
-                    batch,
-                    part.map((r) => r.refLogp),
-                  )
-                : new Float32Array(batch.mask.length),
-              batch,
-            ),
-          },
-          { lr },
-        );
-        if (!Number.isFinite(res.loss)) throw new RangeError(`GRPO loss became ${res.loss} at step ${s + 1}; lower lr`);
-        const tokens = batch.responseLengths.reduce((a, b) => a + b, 0);
-        updateTokens += tokens;
-        acc.add({
-          loss: res.loss,
-          tokens,
-          pgSum: scalarMetric(res, 'pgSum'),
-          klSum: scalarMetric(res, 'klSum'),
-          clipped: scalarMetric(res, 'clipped'),
-          entropySum: scalarMetric(res, 'entropySum'),
-          gradNorm: res.gradNorm,
-        });
-      }
-    }
-    const updateSeconds = (performance.now() - updateStarted) / 1000;
-    const seconds = (performance.now() - started) / 1000;
-    const rolloutTokens = scored.reduce((a, x) => a + x.length, 0);
-    const record: Record<string, number | string> = {
-      phase: run.stage ? `grpo-${run.stage}` : 'grpo',
+    (run.logger ?? silentLogger).info('grpo step', {
       step: s + 1,
-      epoch: cursor.epoch,
-      ...rolloutStats(chunks(scored, cfg.groupSize)),
-      ...acc.summary(),
-      kept_groups: kept.length,
-      lr,
-      step_time_s: seconds,
-      rollout_tokens_per_s: rolloutTokens / rolloutSeconds,
-      update_tokens_per_s: updateSeconds > 0 ? updateTokens / updateSeconds : 0,
-      tokens_per_s: (rolloutTokens + updateTokens) / seconds,
-    };
-    if (run.eval && run.eval.length > 0 && cfg.valEvery > 0 && (s + 1) % cfg.valEvery === 0) {
-      actor.setParams(state.params);
-      const val = await heldOutAccuracy(actor, tok, run.eval.slice(0, cfg.valLimit), {
-        maxTokens: cfg.maxResponseTokens,
-        temperature: cfg.valTemperature,
-        seed: cfg.seed,
-      });
-      lastEvalAccuracy = val.accuracy;
-      record.val_accuracy = val.accuracy;
-    }
-    log.info('grpo step', { step: s + 1, reward: record.reward_mean, accuracy: record.accuracy });
+      reward: record.reward_mean,
+      accuracy: record.accuracy,
+    });
     await run.onStep?.(roundMetrics(record));
-    const last = s + 1 === lastStep;
-    if (run.onCheckpoint && (last || (cfg.checkpointEvery > 0 && (s + 1) % cfg.checkpointEvery === 0))) {
-      await run.onCheckpoint(state, progress(s + 1));
+    const every = t.cfg.checkpointEvery;
+    if (run.onCheckpoint && (s + 1 === lastStep || (every > 0 && (s + 1) % every === 0))) {
+      await run.onCheckpoint(t.state, progressOf(t, s + 1));
     }
   }
-  return { policy: { ...policy, params: state.params }, state, progress: progress(lastStep), lastEvalAccuracy };
+  return {
+    policy: { ...run.policy, params: t.state.params },
+    state: t.state,
+    progress: progressOf(t, lastStep),
+    lastEvalAccuracy,
+  };
+}
+
+/** Compile the update step (and the reference scorer when a KL term needs one); set up the state to continue. */
+async function startTrainer(run: GrpoRun): Promise<Trainer> {
+  const { config: cfg, policy } = run;
+  const model = policy.config;
+  const options = stepOptionsOf(cfg, run.freezeVision, run.threads);
+  const loss = { clipLow: cfg.clipLow, clipHigh: cfg.clipHigh, dualClip: cfg.dualClip, kl: cfg.kl, klCoef: cfg.klCoef };
+  const step = await compileGrpoStep(model, { ...options, loss, temperature: cfg.temperature });
+  const useKl = cfg.kl !== 'off' && cfg.klCoef !== 0;
+  const state: TrainState = run.resume
+    ? { ...run.resume.state, params: { ...run.resume.state.params } }
+    : { step: 0, params: { ...policy.params }, m: {}, v: {} };
+  const promptsPerStep = Math.min(cfg.rolloutBatchSize, run.problems.length);
+  const updatesPerStep = cfg.ppoEpochs * Math.ceil(promptsPerStep / cfg.miniBatchSize);
+  return {
+    run,
+    cfg,
+    step,
+    actor: await createVlmRuntime(model, state.params, { session: options.session }),
+    scoreAtT: useKl ? await compileTargetLogprobs(model, cfg.temperature, options.session) : undefined,
+    refParams: useKl ? (run.reference ?? policy.params) : undefined,
+    state,
+    rng: createRng(run.resume?.progress.rng ?? createRng(cfg.seed).fork('grpo').state()),
+    cursor: run.resume?.progress.cursor ?? startCursor,
+    promptsPerStep,
+    totalUpdates: run.totalSteps * updatesPerStep,
+  };
+}
+
+const progressOf = (t: Trainer, step: number): GrpoProgress => ({ step, cursor: t.cursor, rng: t.rng.state() });
+const rewardsOf = (group: readonly { readonly reward: number }[]): number[] => group.map((r) => r.reward);
+
+/** xs[i], or a RangeError naming the index (the arrays here are built alongside each other: a miss is a bug). */
+function itemAt<T>(xs: readonly T[], i: number): T {
+  const x = xs[i];
+  if (x === undefined) throw new RangeError(`index ${i} is outside 0..${xs.length - 1}`);
+  return x;
+}
+
+/**
+ * Sample the current policy on `rows` (problem indices; consecutive repeats form a group), 256 rows per engine
+ * call, with each token's log-prob at the rollout temperature: the old policy's log-probs of the update.
+ */
+async function rollout(t: Trainer, rows: readonly number[], seed: number): Promise<SampleResult[]> {
+  const { cfg, run } = t;
+  const tok = run.policy.tokenizer;
+  t.actor.setParams(t.state.params);
+  const samples: SampleResult[] = [];
+  for (const [k, part] of chunks(rows, 256).entries()) {
+    const problems = part.map((p) => exampleAt(run.problems, p));
+    const options = {
+      temperature: cfg.temperature,
+      logprobTemperature: cfg.temperature,
+      topP: cfg.topP,
+      maxTokens: cfg.maxResponseTokens,
+      seed: seed + k,
+      stopToken: tok.eos,
+      padToken: tok.pad,
+    };
+    const images = stackImages(problems.map((e) => e.image));
+    samples.push(...(await t.actor.sample({ images, prompts: problems.map((e) => e.promptIds) }, options)));
+  }
+  return samples;
+}
+
+/** Rewards (+ the overlong penalty) of every completion and the group advantages, groups in rollout order. */
+function scoreGroups(
+  t: Trainer,
+  rows: readonly number[],
+  samples: readonly SampleResult[],
+): { groups: (Rollout & { reward: number })[][]; scored: ScoredSample[] } {
+  const { cfg, run } = t;
+  const overlong = { maxTokens: cfg.maxResponseTokens, bufferTokens: cfg.overlongBuffer, factor: cfg.overlongFactor };
+  const scored = samples.map((r, i): ScoredSample => {
+    const p = itemAt(rows, i);
+    const s = run.score(run.policy.tokenizer.decode(r.tokens), p);
+    const penalty = cfg.overlongBuffer > 0 ? overlongPenalty(r.tokens.length, overlong) : 0;
+    const truncated = r.finishReason === 'length';
+    return { reward: s.score + penalty, correct: s.correct, formatOk: s.formatOk, length: r.tokens.length, truncated };
+  });
+  const groups = chunks(
+    samples.map((r, i) => ({
+      sample: r,
+      example: exampleAt(run.problems, itemAt(rows, i)),
+      reward: itemAt(scored, i).reward,
+    })),
+    cfg.groupSize,
+  ).map((group) => {
+    const adv = groupAdvantages(rewardsOf(group), { estimator: cfg.advantage, eps: cfg.advantageEps });
+    return group.map((g, j) => ({
+      promptIds: g.example.promptIds,
+      responseIds: g.sample.tokens,
+      image: g.example.image,
+      oldLogp: g.sample.logprobs,
+      reward: g.reward,
+      advantage: itemAt(adv, j),
+      refLogp: [] as readonly number[],
+    }));
+  });
+  return { groups, scored };
+}
+
+/** The reference's log-probs of the kept completions at the rollout temperature: one forward pass per 256 rows. */
+async function scoreReference(t: Trainer, kept: readonly Rollout[]): Promise<void> {
+  const { scoreAtT, refParams } = t;
+  if (!scoreAtT || !refParams) return;
+  for (const part of chunks(kept, 256)) {
+    const batch = padBatch(part, t.run.policy.tokenizer.pad);
+    const values = gatherResponseValues(batch, await scoreAtT(refParams, batch, stackImages(part.map((r) => r.image))));
+    part.forEach((r, i) => {
+      r.refLogp = itemAt(values, i);
+    });
+  }
+}
+
+/** Per-token loss weights [B, T]: each row's aggregation weight on its response tokens, 0 elsewhere. */
+function tokenWeights(batch: TokenBatch, mode: LossAggregation): Float32Array {
+  const out = batch.mask.slice();
+  aggregationWeights(batch.responseLengths, mode).forEach((w, b) => {
+    const row = out.subarray(b * batch.length, (b + 1) * batch.length);
+    row.forEach((m, k) => {
+      row[k] = m * w;
+    });
+  });
+  return out;
+}
+
+/** ppoEpochs passes over mini-batches of whole groups: one clipped-surrogate + KL step each. */
+async function updatePolicy(t: Trainer, kept: readonly Rollout[][], s: number): Promise<UpdateOutcome> {
+  const { cfg, state } = t;
+  const started = performance.now();
+  const schedule = { kind: cfg.schedule, lr: cfg.lr, warmupRatio: cfg.warmupRatio };
+  const acc = createUpdateAccumulator();
+  let tokens = 0;
+  let lr = 0;
+  for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
+    for (const mini of chunks(kept, cfg.miniBatchSize)) {
+      const part = mini.flat().filter((r) => r.responseIds.length > 0);
+      if (part.length === 0) continue;
+      const batch = padBatch(part, t.run.policy.tokenizer.pad);
+      const perToken = (values: (r: Rollout) => readonly number[]) =>
+        f32Feed(scatterResponseValues(batch, part.map(values)), batch);
+      lr = learningRateAt(schedule, state.step, t.totalUpdates);
+      const feeds = {
+        ...batchFeeds(t.run.policy.config, batch, stackImages(part.map((r) => r.image))),
+        mask: f32Feed(batch.mask, batch),
+        weights: f32Feed(tokenWeights(batch, cfg.lossAgg), batch),
+        adv: perToken((r) => r.responseIds.map(() => r.advantage)),
+        old_logp: perToken((r) => r.oldLogp),
+        ref_logp: t.refParams ? perToken((r) => r.refLogp) : f32Feed(new Float32Array(batch.mask.length), batch),
+      };
+      const res = await t.step.run(state, feeds, { lr });
+      if (!Number.isFinite(res.loss)) throw new RangeError(`GRPO loss became ${res.loss} at step ${s + 1}; lower lr`);
+      const n = batch.responseLengths.reduce((a, b) => a + b, 0);
+      tokens += n;
+      acc.add({
+        loss: res.loss,
+        tokens: n,
+        pgSum: scalarMetric(res, 'pgSum'),
+        klSum: scalarMetric(res, 'klSum'),
+        clipped: scalarMetric(res, 'clipped'),
+        entropySum: scalarMetric(res, 'entropySum'),
+        gradNorm: res.gradNorm,
+      });
+    }
+  }
+  return { summary: acc.summary(), tokens, lr, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The step's metrics record (rollout statistics, update summary, throughput). */
+function stepRecord(
+  t: Trainer,
+  s: number,
+  scored: readonly ScoredSample[],
+  keptGroups: number,
+  update: UpdateOutcome,
+  rolloutSeconds: number,
+  started: number,
+): Record<string, number | string> {
+  const seconds = (performance.now() - started) / 1000;
+  const rolloutTokens = scored.reduce((a, x) => a + x.length, 0);
+  return {
+    phase: t.run.stage ? `grpo-${t.run.stage}` : 'grpo',
+    step: s + 1,
+    epoch: t.cursor.epoch,
+    ...rolloutStats(chunks(scored, t.cfg.groupSize)),
+    ...update.summary,
+    kept_groups: keptGroups,
+    lr: update.lr,
+    step_time_s: seconds,
+    rollout_tokens_per_s: rolloutTokens / rolloutSeconds,
+    update_tokens_per_s: update.seconds > 0 ? update.tokens / update.seconds : 0,
+    tokens_per_s: (rolloutTokens + update.tokens) / seconds,
+  };
+}
+
+/** Held-out accuracy every `valEvery` steps (undefined on the others, or without an eval set). */
+async function validate(t: Trainer, s: number): Promise<number | undefined> {
+  const { cfg, run } = t;
+  if (!run.eval || run.eval.length === 0 || cfg.valEvery <= 0 || (s + 1) % cfg.valEvery !== 0) return undefined;
+  t.actor.setParams(t.state.params);
+  const val = await heldOutAccuracy(t.actor, run.policy.tokenizer, run.eval.slice(0, cfg.valLimit), {
+    maxTokens: cfg.maxResponseTokens,
+    temperature: cfg.valTemperature,
+    seed: cfg.seed,
+  });
+  return val.accuracy;
 }

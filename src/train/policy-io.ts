@@ -132,6 +132,13 @@ export async function encodeProblems(
   });
 }
 
+/** examples[index], or a RangeError naming the index (a data-order bug, never bad input). */
+export function exampleAt(examples: readonly EncodedExample[], index: number): EncodedExample {
+  const e = examples[index];
+  if (!e) throw new RangeError(`example index ${index} is outside 0..${examples.length - 1}`);
+  return e;
+}
+
 /** Concatenate [C, H, W] images into one [B, C, H, W] buffer. */
 export function stackImages(images: readonly Float32Array[]): Float32Array {
   const per = images[0]?.length ?? 0;

@@ -16,13 +16,14 @@ import { learningRateAt } from './lr-schedule.ts';
 import { roundMetrics } from './metrics.ts';
 import {
   type EncodedExample,
+  exampleAt,
   type HeldOut,
   heldOutAccuracy,
   heldOutLoss,
   type PolicyState,
   stackImages,
 } from './policy-io.ts';
-import { batchFeeds, compileSftStep, f32Feed } from './train-steps.ts';
+import { batchFeeds, compileSftStep, f32Feed, stepOptionsOf } from './train-steps.ts';
 
 export interface SftRun {
   readonly config: SftConfig;
@@ -54,22 +55,11 @@ export async function runSft(run: SftRun): Promise<SftResult> {
   const log = run.logger ?? silentLogger;
   if (run.train.length === 0) throw new RangeError('SFT needs at least one training example');
   const model = policy.config;
-  const step = await compileSftStep(model, {
-    freezeVision: cfg.freezeVision,
-    optimizer: {
-      kind: 'adamw',
-      lr: cfg.lr,
-      beta1: cfg.beta1,
-      beta2: cfg.beta2,
-      eps: cfg.adamEps,
-      weightDecay: cfg.weightDecay,
-    },
-    maxGradNorm: cfg.maxGradNorm,
-    session: { intraOpThreads: run.threads ?? 0 },
-  });
+  const stepOptions = stepOptionsOf(cfg, cfg.freezeVision, run.threads);
+  const step = await compileSftStep(model, stepOptions);
   const state: TrainState = { step: 0, params: { ...policy.params }, m: {}, v: {} };
   const total = sftTotalSteps(cfg, run.train.length);
-  const runtime = await createVlmRuntime(model, state.params, { session: { intraOpThreads: run.threads ?? 0 } });
+  const runtime = await createVlmRuntime(model, state.params, { session: stepOptions.session });
   let cursor = startCursor;
   let heldOut: HeldOut | undefined;
 
@@ -90,7 +80,7 @@ export async function runSft(run: SftRun): Promise<SftResult> {
     const started = performance.now();
     const { indices, next } = takeBatch(run.train.length, Math.min(cfg.batchSize, run.train.length), cursor, cfg.seed);
     cursor = next;
-    const rows = indices.map((i) => run.train[i] as EncodedExample);
+    const rows = indices.map((i) => exampleAt(run.train, i));
     const batch = padBatch(rows, policy.tokenizer.pad);
     const tokens = batch.responseLengths.reduce((a, b) => a + b, 0);
     const weights = batch.mask.map((m) => m / Math.max(1, tokens)); // token mean over the batch

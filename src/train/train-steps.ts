@@ -30,6 +30,33 @@ export interface StepOptions {
   readonly session?: Partial<SessionOptions>;
 }
 
+/** The optimizer settings both loops' configs share (GrpoConfig and SftConfig name them alike). */
+export interface OptimizerSettings {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly adamEps: number;
+  readonly weightDecay: number;
+  readonly maxGradNorm: number;
+}
+
+/** StepOptions from a loop's config: AdamW with its settings, its clipping, `threads` intra-op threads (0 = all). */
+export function stepOptionsOf(cfg: OptimizerSettings, freezeVision: boolean, threads = 0): StepOptions {
+  return {
+    freezeVision,
+    optimizer: {
+      kind: 'adamw',
+      lr: cfg.lr,
+      beta1: cfg.beta1,
+      beta2: cfg.beta2,
+      eps: cfg.adamEps,
+      weightDecay: cfg.weightDecay,
+    },
+    maxGradNorm: cfg.maxGradNorm,
+    session: { intraOpThreads: threads },
+  };
+}
+
 function specsFor(c: VlmConfig, freezeVision: boolean) {
   const all = paramSpecs(c);
   return {
@@ -134,9 +161,9 @@ export function f32Feed(data: Float32Array, batch: TokenBatch): HostTensor {
   return { data, dims: [batch.batch, batch.length] };
 }
 
-/** A scalar metric of a step result. */
+/** A scalar metric of a step result (NaN when the step did not report it). */
 export function scalarMetric(result: StepResult, name: string): number {
   const t = result.metrics[name];
   if (!t || !(t.data instanceof Float32Array)) return Number.NaN;
-  return t.data[0] as number;
+  return t.data[0] ?? Number.NaN;
 }
