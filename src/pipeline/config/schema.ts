@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EasyR1Config } from '../../backends/easyr1-config.ts';
 import { ServingReload } from '../../backends/job-plan.ts';
 import { LlamaFactoryConfig } from '../../backends/llamafactory-config.ts';
+import { DEFAULT_REWARD_SERVER_PORT } from '../../backends/reward-server.ts';
 import { embeddedGrpoConfig, embeddedSftConfig, GrpoConfig, SftConfig } from '../../train/config.ts';
 import { REFLECTION_MARKERS } from '../../world/index.ts';
 
@@ -251,7 +252,7 @@ export const ScaleOutBackendConfig = z.strictObject({
   serving: ServingReload.default({ kind: 'none' }),
   rewardUrl: z
     .url()
-    .default('http://127.0.0.1:8300')
+    .default(`http://127.0.0.1:${DEFAULT_REWARD_SERVER_PORT}`)
     .describe('vlthink reward server as reachable from the EasyR1 nodes (`vlthink reward-server`)'),
   llamaFactory: LlamaFactoryConfig.prefault({}).describe('SFT on LLaMA-Factory (paper values by default)'),
   easyR1: EasyR1Config.prefault({}).describe('GRPO on EasyR1 (paper values by default)'),
