@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RayJobsStandIn, type StandInJob, setStatus, startRayJobsStandIn } from '../../test/ray-jobs-stand-in.ts';
 import { AbortedError, BackendError, ConfigError } from '../core/index.ts';
@@ -210,6 +210,24 @@ describe('Ray Jobs runner against a stand-in of job_head.py', () => {
     expect(outside).toBeInstanceOf(ConfigError);
     expect(ray.requests).toHaveLength(0);
     expect(() => RayJobsOptions.parse({ address: ray?.url, sharedPaths: ['jobs'] })).toThrow('absolute path');
+  });
+
+  it('refuses a path argument relative to this machine, which the job would resolve from its own folder', async () => {
+    ray = await startRayJobsStandIn();
+    const here = relative(process.cwd(), join(dir, 'config.yaml'));
+    await writeFile(here, 'x: 1\n');
+    const err = (await createRayJobsRunner({ address: ray.url, ...fast, sharedPaths: ['/'] })
+      .run(
+        { ...command, argv: ['python3', '-m', 'verl.trainer.main', `config=${here}`] },
+        { logFile: join(dir, 'z.log') },
+      )
+      .catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.field).toBe('outDir');
+    expect(err.message).toContain(
+      `names '${here}' relative to this machine's current folder, but runs in '/opt/EasyR1'`,
+    );
+    expect(ray.requests).toHaveLength(0);
   });
 
   it('retries a 503 from the dashboard, then fails clearly when it stays down', async () => {

@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
@@ -110,19 +110,34 @@ export function raySubmission(command: PlannedCommand, opts: z.infer<typeof RayJ
   };
 }
 
+/** A command's arguments after the program, a `key=value` argument as its value. */
+function argValues(command: PlannedCommand): string[] {
+  return command.argv.slice(1).map((arg) => /^[\w.-]+=(.+)$/.exec(arg)?.[1] ?? arg);
+}
+
 /**
  * The absolute paths a command hands to the cluster: its arguments after the program, bare or as `key=/path`.
  * (The program and the working folder are the cluster's own: EasyR1's checkout, an installed CLI.)
  */
 export function submitterPaths(command: PlannedCommand): string[] {
-  return command.argv
-    .slice(1)
-    .map((arg) => /^[\w.-]+=(\/.*)$/.exec(arg)?.[1] ?? arg)
-    .filter((arg) => isAbsolute(arg));
+  return argValues(command).filter((arg) => isAbsolute(arg));
 }
 
-/** Refuses a command that names a path the cluster cannot see (outside every shared folder). */
+/**
+ * Refuses a command that names a path the cluster cannot see: outside every shared folder, or relative to this
+ * process's folder (a file here, that the job would look for relative to its own folder instead).
+ */
 export function checkSharedPaths(command: PlannedCommand, sharedPaths: readonly string[]): void {
+  const relativeHere = argValues(command).filter(
+    (arg) => !isAbsolute(arg) && arg.includes('/') && resolve(command.cwd) !== process.cwd() && existsSync(arg),
+  );
+  if (relativeHere.length > 0)
+    throw new ConfigError(
+      'outDir',
+      `the Ray job '${command.name}' names ${relativeHere.map((p) => `'${p}'`).join(', ')} relative to this ` +
+        `machine's current folder, but runs in '${command.cwd}' on the cluster`,
+      { value: relativeHere, hint: 'give outDir as an absolute path on a folder listed in backend.ray.sharedPaths' },
+    );
   const inside = (p: string) =>
     sharedPaths.some((root) => {
       const rel = relative(resolve(root), resolve(p));
