@@ -20,6 +20,9 @@ import type { RewardSpec } from './types.ts';
  * request; the server itself keeps running either way.
  */
 
+/** The port `vlthink reward-server` listens on unless told otherwise; the scale-out `rewardUrl` default points here. */
+export const DEFAULT_REWARD_SERVER_PORT = 8700;
+
 /** One sample's reward and its logged parts (e.g. accuracy, format). */
 export interface RewardOutcome {
   readonly score: number;

@@ -63,7 +63,9 @@ export function baseModelKey(config: RunConfig): unknown {
 }
 
 export function createRunner(backend: z.infer<typeof ScaleOutBackendConfig>): JobRunner {
-  return backend.runner === 'ray' ? createRayJobsRunner({ address: backend.rayAddress }) : createLocalRunner();
+  return backend.runner === 'ray'
+    ? createRayJobsRunner({ address: backend.rayAddress, ...backend.ray })
+    : createLocalRunner();
 }
 
 /**

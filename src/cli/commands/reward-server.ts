@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startRewardServer } from '../../backends/reward-server.ts';
+import { DEFAULT_REWARD_SERVER_PORT, startRewardServer } from '../../backends/reward-server.ts';
 import { RewardName } from '../../backends/reward-wire.ts';
 import { verifyScorer } from '../../backends/verify-scorer.ts';
 import { ConfigError, createLogger } from '../../core/index.ts';
@@ -18,7 +18,7 @@ export function register(program: Command): void {
   program
     .command('reward-server')
     .description("serve vlthink's rewards over HTTP: POST /v1/reward (batch), POST /get_reward (OpenRLHF), GET /health")
-    .option('--port <port>', 'TCP port (0 picks a free one)', '8700')
+    .option('--port <port>', 'TCP port (0 picks a free one)', String(DEFAULT_REWARD_SERVER_PORT))
     .option('--host <host>', 'address to bind; 0.0.0.0 to serve other machines', '127.0.0.1')
     .option(
       '--openrlhf-reward <name>',

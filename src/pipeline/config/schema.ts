@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { EasyR1Config } from '../../backends/easyr1-config.ts';
 import { ServingReload } from '../../backends/job-plan.ts';
 import { LlamaFactoryConfig } from '../../backends/llamafactory-config.ts';
+import { RayJobsSettings } from '../../backends/ray-jobs-runner.ts';
+import { DEFAULT_REWARD_SERVER_PORT } from '../../backends/reward-server.ts';
 import { embeddedGrpoConfig, embeddedSftConfig, GrpoConfig, SftConfig } from '../../train/config.ts';
 import { REFLECTION_MARKERS } from '../../world/index.ts';
 
@@ -251,12 +253,15 @@ export const ScaleOutBackendConfig = z.strictObject({
   serving: ServingReload.default({ kind: 'none' }),
   rewardUrl: z
     .url()
-    .default('http://127.0.0.1:8300')
+    .default(`http://127.0.0.1:${DEFAULT_REWARD_SERVER_PORT}`)
     .describe('vlthink reward server as reachable from the EasyR1 nodes (`vlthink reward-server`)'),
   llamaFactory: LlamaFactoryConfig.prefault({}).describe('SFT on LLaMA-Factory (paper values by default)'),
   easyR1: EasyR1Config.prefault({}).describe('GRPO on EasyR1 (paper values by default)'),
   runner: z.enum(['local', 'ray']).default('local').describe('where the training engines run'),
   rayAddress: z.url().default('http://127.0.0.1:8265').describe('Ray dashboard address for the Ray Jobs API'),
+  ray: RayJobsSettings.prefault({}).describe(
+    'Ray Jobs settings (runner: ray): the folders the cluster shares with this machine, runtime_env, entrypoint resources',
+  ),
   concurrency: Int(1, 1024).default(32).describe('generation requests in flight'),
 });
 
