@@ -123,7 +123,12 @@ describe('verifyAnswer never throws and stays bounded', () => {
     ['unicode minus', '\u22125', 'mismatch', '-5'],
     ['RTL text', '\u202Eالإجابة ٥', 'unparseable', '\u202Eالإجابة ٥'],
     ['a million-digit number', '9'.repeat(1_000_000), 'no-answer', null],
-    ['deep nesting', `$${'('.repeat(5000)}1${')'.repeat(5000)}$`, 'unparseable', `${'('.repeat(5000)}1${')'.repeat(5000)}`],
+    [
+      'deep nesting',
+      `$${'('.repeat(5000)}1${')'.repeat(5000)}$`,
+      'unparseable',
+      `${'('.repeat(5000)}1${')'.repeat(5000)}`,
+    ],
     ['many environments', '$1$ and '.repeat(20_000), 'mismatch', '{1, 1}'],
     ['unclosed environments', '\\['.repeat(100_000), 'no-answer', null],
   ])('%s', (_name, pred, reason, extracted) => {
