@@ -176,7 +176,13 @@ describe('GRPO checkpoints', () => {
     expect(b.train?.step).toBe(a.train?.step); // optimizer step counter advanced the same
     expect(a.train?.step).toBe(6 * 2);
     for (const name of Object.keys(a.params)) expect(b.params[name]).toEqual(a.params[name]);
-    for (const name of Object.keys(a.train?.m ?? {})) expect(b.train?.m[name]).toEqual(a.train?.m[name]);
+    // Both AdamW moments, for every parameter, continue exactly too.
+    expect(Object.keys(a.train?.m ?? {}).sort()).toEqual(Object.keys(a.params).sort());
+    expect(Object.keys(a.train?.v ?? {}).sort()).toEqual(Object.keys(a.params).sort());
+    for (const name of Object.keys(a.params)) {
+      expect(b.train?.m[name]).toEqual(a.train?.m[name]);
+      expect(b.train?.v[name]).toEqual(a.train?.v[name]);
+    }
     const initParams0 = (await loadCheckpoint(init.path)).params;
     expect(a.params['head.w']).not.toEqual(initParams0['head.w']);
   });
