@@ -9,6 +9,8 @@ export interface MutationModule {
   readonly mutate: readonly string[];
   /** Globs of the test files that may kill its mutants. */
   readonly tests: readonly string[];
+  /** Extra environment of its test runs. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export const MUTATION_MODULES: readonly MutationModule[] = [
@@ -53,6 +55,8 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       'src/eval/mathvision/*.test.ts',
       'src/eval/openvlthinker-mode.test.ts',
     ],
+    // Every mutant reruns the stored-output reproduction: the first 300 rows of each file keep that affordable.
+    env: { VLTHINK_REPRO_ROWS: '300' },
   },
   {
     name: 'pipeline',

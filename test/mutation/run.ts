@@ -92,6 +92,7 @@ for (const m of modules) {
     stdio: 'inherit',
     env: {
       ...process.env,
+      ...m.env,
       VLTHINK_MUTATION_TESTS: JSON.stringify(m.tests),
       VLTHINK_MUTATION_OUT: out,
       // The sandbox lives in .stryker-tmp/: point the data-reading tests at the real shared data.

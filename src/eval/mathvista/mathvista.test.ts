@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hasSharedData, sharedDataSkipReason, sharedPath } from '../../../test/shared-data.ts';
+import { hasSharedData, reproductionRows, sharedDataSkipReason, sharedPath } from '../../../test/shared-data.ts';
 import { type MathVistaRecord, readMathVistaFile } from '../../data/adapters/mathvista.ts';
 import {
   extractMathVista,
@@ -132,13 +132,16 @@ describe.skipIf(!hasSharedData)(
     it.each(files)(
       '%s: legacy rule reproduces stored true_false on every row but those in the fixture',
       async (file) => {
-        const records = await readMathVistaFile(`${dir}/${file}`);
+        const all = await readMathVistaFile(`${dir}/${file}`);
+        expect(all).toHaveLength(1000);
+        const records = all.slice(0, reproductionRows);
+        const sampled = new Set(records.map((r) => r.pid));
         const { rows, scores } = await scoreMathVista(records, { integerRule: 'legacy', useStoredExtraction: true });
-        expect(rows).toHaveLength(1000);
         const other = rows.flatMap((r, i) =>
           r.correct === (records[i]?.true_false ?? false) ? [] : [records[i]?.pid],
         );
-        expect(other).toEqual(misses[file]);
+        expect(other).toEqual(misses[file]?.filter((pid) => sampled.has(pid)));
+        if (records.length < all.length) return; // a sample (VLTHINK_REPRO_ROWS): no whole-file checks
         const stored = JSON.parse(readFileSync(`${dir}/${file.replace('output_', 'scores_')}`, 'utf8'));
         // Two files are exceptions, explained in src/eval/README section of the project README.
         if (file === 'output_chatgpt.json') {
