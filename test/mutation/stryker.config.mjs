@@ -16,7 +16,7 @@ export default {
   incrementalFile: `${out}/incremental.json`,
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
-  ignorePatterns: ['reports', 'runs', 'dist', '.vitest-cache', '.stryker-tmp'],
+  ignorePatterns: ['reports', 'runs', 'dist', '.vitest-cache', '.stryker-tmp', '.venv'],
   timeoutMS: 10_000,
   thresholds: { high: 90, low: 80, break: null },
   cleanTempDir: 'always',
