@@ -149,7 +149,14 @@ describe('the round loop on fake backends', () => {
     expect(metrics.some((m) => String(m.stage).startsWith('round-2'))).toBe(false);
   });
 
-  const killPoints = ['generate:2', 'sft-step:2', 'rl:3', 'generate:9', 'sft:2'];
+  // `npm run mutation` reruns this file per mutant and narrows it to one kill point (VLTHINK_KILL_POINTS).
+  const killPoints = process.env.VLTHINK_KILL_POINTS?.split(',') ?? [
+    'generate:2',
+    'sft-step:2',
+    'rl:3',
+    'generate:9',
+    'sft:2',
+  ];
   it.each(killPoints)(
     'a run SIGKILLed at %s and rerun ends byte-identical to an uninterrupted run',
     async (killAt) => {
