@@ -15,8 +15,30 @@ export interface MutationModule {
 
 export const MUTATION_MODULES: readonly MutationModule[] = [
   {
-    name: 'verify',
-    mutate: ['src/verify/**/*.ts', '!src/verify/**/*.test.ts', '!src/verify/index.ts', '!src/verify/sympy-notation.ts'],
+    name: 'verify-rewards',
+    mutate: [
+      'src/verify/rewards.ts',
+      'src/verify/answer-tag.ts',
+      'src/verify/regeneration.ts',
+      'src/verify/verify-jsonl.ts',
+      'src/verify/mathruler.ts',
+    ],
+    tests: ['src/verify/**/*.test.ts'],
+  },
+  {
+    // Math-Verify: extraction, LaTeX parsing, comparison (~2,000 mutants that run the verifier's case suites).
+    name: 'verify-math',
+    mutate: [
+      'src/verify/**/*.ts',
+      '!src/verify/**/*.test.ts',
+      '!src/verify/index.ts',
+      '!src/verify/sympy-notation.ts',
+      '!src/verify/rewards.ts',
+      '!src/verify/answer-tag.ts',
+      '!src/verify/regeneration.ts',
+      '!src/verify/verify-jsonl.ts',
+      '!src/verify/mathruler.ts',
+    ],
     tests: ['src/verify/**/*.test.ts'],
   },
   {
