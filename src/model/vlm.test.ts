@@ -189,7 +189,9 @@ describe('tiny VLM', () => {
       const two = images.subarray(0, 2 * imageValues(cfg));
       // ONNX Runtime runs on this thread only for the in-process runtime: the worker has its own copy of the binding,
       // so a spy on this thread's InferenceSession sees none of the worker's runs.
-      const runs = vi.spyOn(ort.InferenceSession.prototype, 'run');
+      // (The binding's typings describe InferenceSession as a factory; at run time it is the class.)
+      const sessionClass = ort.InferenceSession as unknown as { prototype: ort.InferenceSession };
+      const runs = vi.spyOn(sessionClass.prototype, 'run');
       try {
         const got = await remote.sample({ images: two, prompts }, { maxTokens: 5, seed: 3 });
         expect(runs).not.toHaveBeenCalled();
