@@ -82,13 +82,14 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
   },
   {
     name: 'pipeline',
-    mutate: [
-      'src/pipeline/filter.ts',
-      'src/pipeline/select-trace.ts',
-      'src/pipeline/difficulty.ts',
-      'src/pipeline/manifest.ts',
-    ],
-    tests: ['src/pipeline/pure.test.ts', 'src/pipeline/loop.test.ts'],
+    mutate: ['src/pipeline/filter.ts', 'src/pipeline/select-trace.ts', 'src/pipeline/difficulty.ts'],
+    tests: ['src/pipeline/pure.test.ts'],
+  },
+  {
+    // The stage ledger, tested through whole runs on fake engines (seconds per mutant).
+    name: 'pipeline-manifest',
+    mutate: ['src/pipeline/manifest.ts'],
+    tests: ['src/pipeline/loop.test.ts'],
     // The SIGKILL-and-rerun test at one kill point instead of five: each takes ~13 s.
     env: { VLTHINK_KILL_POINTS: 'rl:3' },
   },
