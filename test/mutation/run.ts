@@ -3,7 +3,8 @@
  * processes, only the module's own tests), an HTML report per module under reports/mutation/<module>/, then one table:
  * per module and file the mutants, killed (timeouts count as killed), survived, not covered, the score, and the score
  * with the survivors that equivalent-mutants.json explains as equivalent left out. Runs are incremental (Stryker reuses
- * the previous verdict of a mutant whose code and tests did not change); --full starts over.
+ * the previous verdict of a mutant whose code and tests did not change); --full starts over; --summary runs nothing and
+ * tabulates the reports already there.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { MUTATION_MODULES } from './modules.ts';
 const root = resolve(import.meta.dirname, '../..');
 const args = process.argv.slice(2);
 const full = args.includes('--full');
+const summaryOnly = args.includes('--summary');
 const names = args.filter((a) => !a.startsWith('--'));
 const unknown = names.filter((n) => !MUTATION_MODULES.some((m) => m.name === n));
 if (unknown.length > 0) {
@@ -53,6 +55,7 @@ interface Row {
   survived: number;
   noCoverage: number;
   equivalent: number;
+  ignored: number;
 }
 const pct = (n: number, d: number) => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`);
 const cells = (r: Row) => [
@@ -64,11 +67,12 @@ const cells = (r: Row) => [
   pct(r.killed, r.killed + r.survived + r.noCoverage),
   String(r.equivalent),
   pct(r.killed, r.killed + r.survived + r.noCoverage - r.equivalent),
+  String(r.ignored),
 ];
 
 const lines: string[] = [
-  '| module / file | mutants | killed | survived | no coverage | score | equivalent | score w/o equivalent |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| module / file | mutants | killed | survived | no coverage | score | equivalent | score w/o equivalent | static (ignored) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 const survivors: string[] = [];
 const seenEquivalent = new Set<string>();
@@ -86,31 +90,47 @@ for (const m of modules) {
     '--incremental',
     ...(full ? ['--force'] : []),
   ];
-  console.log(`\n== mutation: ${m.name} ==`);
-  const res = spawnSync('nice', ['-n', '10', process.execPath, ...stryker], {
-    cwd: root,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      ...m.env,
-      VLTHINK_MUTATION_TESTS: JSON.stringify(m.tests),
-      VLTHINK_MUTATION_OUT: out,
-      // The sandbox lives in .stryker-tmp/: point the data-reading tests at the real shared data.
-      VLTHINK_SHARED_DATA: process.env.VLTHINK_SHARED_DATA ?? resolve(root, '../shared/data'),
-    },
-  });
-  if (res.status !== 0 || !existsSync(join(out, 'mutation.json'))) {
-    console.error(`stryker failed on module ${m.name} (exit ${res.status})`);
-    failed = true;
-    continue;
+  if (summaryOnly) {
+    if (!existsSync(join(out, 'mutation.json'))) {
+      lines.push(`| **${m.name}** | not run | | | | | | | |`);
+      continue;
+    }
+  } else {
+    console.log(`\n== mutation: ${m.name} ==`);
+    const res = spawnSync('nice', ['-n', '10', process.execPath, ...stryker], {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        ...m.env,
+        VLTHINK_MUTATION_TESTS: JSON.stringify(m.tests),
+        VLTHINK_MUTATION_OUT: out,
+        // The sandbox lives in .stryker-tmp/: point the data-reading tests at the real shared data.
+        VLTHINK_SHARED_DATA: process.env.VLTHINK_SHARED_DATA ?? resolve(root, '../shared/data'),
+      },
+    });
+    if (res.status !== 0 || !existsSync(join(out, 'mutation.json'))) {
+      console.error(`stryker failed on module ${m.name} (exit ${res.status})`);
+      failed = true;
+      continue;
+    }
   }
   const report = Report.parse(JSON.parse(readFileSync(join(out, 'mutation.json'), 'utf8')));
-  const total: Row = { label: `**${m.name}**`, mutants: 0, killed: 0, survived: 0, noCoverage: 0, equivalent: 0 };
+  const total: Row = {
+    label: `**${m.name}**`,
+    mutants: 0,
+    killed: 0,
+    survived: 0,
+    noCoverage: 0,
+    equivalent: 0,
+    ignored: 0,
+  };
   const files: Row[] = [];
   for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     reportedFiles.add(file);
-    const row: Row = { label: file, mutants: 0, killed: 0, survived: 0, noCoverage: 0, equivalent: 0 };
+    const row: Row = { label: file, mutants: 0, killed: 0, survived: 0, noCoverage: 0, equivalent: 0, ignored: 0 };
     for (const x of mutants) {
+      if (x.status === 'Ignored') row.ignored++;
       if (x.status === 'Ignored' || x.status === 'CompileError' || x.status === 'RuntimeError') continue;
       row.mutants++;
       if (x.status === 'Killed' || x.status === 'Timeout') row.killed++;
@@ -125,7 +145,8 @@ for (const m of modules) {
       }
     }
     files.push(row);
-    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'equivalent'] as const) total[k] += row[k];
+    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'equivalent', 'ignored'] as const)
+      total[k] += row[k];
   }
   lines.push(`| ${cells(total).join(' | ')} |`);
   for (const row of files) lines.push(`| ${cells(row).join(' | ')} |`);
