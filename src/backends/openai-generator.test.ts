@@ -226,11 +226,13 @@ describe('createOpenAICompatibleGenerator: faults', () => {
   });
 
   it('times out a slow response, retries, and succeeds when the server speeds up', async () => {
+    // The first answer comes 5x past the timeout, the second at once: a timeout that a loaded machine cannot reach by
+    // itself, so the outcome never depends on the machine's speed.
     server = await startLoopbackServer(async (req, i) => {
-      if (i === 0) await delay(1_000);
+      if (i === 0) await delay(10_000);
       return completionFor(req);
     });
-    const out = await gen({ timeoutMs: 100 }).generate([userPrompt('q')], PARAMS);
+    const out = await gen({ timeoutMs: 2_000 }).generate([userPrompt('q')], PARAMS);
     expect(out[0]?.[0]?.text).toBe('echo 0: q');
     expect(server.requests).toHaveLength(2);
   });
