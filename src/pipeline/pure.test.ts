@@ -222,3 +222,32 @@ describe('difficulty details', () => {
     expect(assignTiers([0.5, 0.5])).toEqual({ tiers: ['medium', 'medium'], z: [0, 0], centroids: [0] });
   });
 });
+
+describe('filter corner cases', () => {
+  it('reads an unclosed think block after other text, and strips think tags nested in the reasoning', () => {
+    expect(reasoningOf('x <think> a b')).toBe('a b');
+    expect(reasoningOf('<think>a <think> b</think>')).toBe('a  b');
+  });
+  it('takes the justification of a response that starts with </think>, and none without </think>', () => {
+    expect(justificationOf('</think> So 4. <answer>4</answer>')).toBe('So 4.');
+    expect(justificationOf('no tags here then <answer>4</answer>')).toBe('');
+  });
+  it('cuts at the earliest marker even when a later-listed marker comes later in the text', () => {
+    expect(cutAtMarkers('a Wait, b But wait, c', markers)).toEqual({ text: 'a', truncated: true });
+  });
+  it('counts runs of whitespace as one separator', () => {
+    expect(countWords('one  two \t three')).toBe(3);
+  });
+  it('drops a trace without an answer before reading it; words that differ only in spacing are not duplicates', () => {
+    const out = filterTraces(
+      [
+        { problemId: 'n', text: '<think>a b</think>', answer: null },
+        { problemId: 'p', text: '<think>ab cd ef</think>', answer: '1' },
+        { problemId: 'p', text: '<think>abcd ef</think>', answer: '1' },
+      ],
+      settings,
+    );
+    expect(out.dropped).toEqual([{ problemId: 'n', reason: 'no-answer' }]);
+    expect(out.kept.map((k) => k.words)).toEqual([3, 2]);
+  });
+});
