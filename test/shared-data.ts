@@ -16,3 +16,11 @@ export const sharedDataSkipReason = `shared data not found at ${sharedDataDir} (
 export function sharedPath(...parts: string[]): string {
   return resolve(sharedDataDir, ...parts);
 }
+
+/**
+ * Rows of each stored-output file that the benchmark reproduction tests check: every row, unless VLTHINK_REPRO_ROWS
+ * (set by `npm run mutation`, where each mutant reruns them) samples the first N; the whole-file checks (score and
+ * result files) then stay out.
+ */
+export const reproductionRows =
+  Number(process.env.VLTHINK_REPRO_ROWS) > 0 ? Number(process.env.VLTHINK_REPRO_ROWS) : Number.POSITIVE_INFINITY;

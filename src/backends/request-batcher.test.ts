@@ -1,53 +1,90 @@
-import { describe, expect, it } from 'vitest';
-import { delay } from './loopback-server.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRequestBatcher } from './request-batcher.ts';
 import type { Completion, GenerationBackend, GenerationParams, Prompt } from './types.ts';
 
 const P: GenerationParams = { n: 1, temperature: 0, topP: 1, maxTokens: 4 };
 const prompt = (t: string): Prompt => [{ role: 'user', content: t }];
+const answer = (prompts: readonly Prompt[]) =>
+  prompts.map((p): Completion[] => [{ text: `out ${String(p[0]?.content)}`, finishReason: 'stop' }]);
 
-/** An engine that takes `ms` per call and records the prompts of each call. */
-function slowEngine(ms: number): GenerationBackend & { calls: string[][] } {
+/** An engine whose calls end only when the test releases them (oldest first); records the prompts of each call. */
+function gatedEngine(): GenerationBackend & { calls: string[][]; release: () => void } {
   const calls: string[][] = [];
+  const gates: (() => void)[] = [];
   return {
-    id: 'slow',
+    id: 'gated',
     calls,
+    release: () => gates.shift()?.(),
     async generate(prompts) {
       calls.push(prompts.map((p) => String(p[0]?.content)));
-      await delay(ms);
-      return prompts.map((p): Completion[] => [{ text: `out ${String(p[0]?.content)}`, finishReason: 'stop' }]);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return answer(prompts);
     },
   };
 }
 
+/** An engine that answers at once and records the prompts of each call. */
+function instantEngine(): GenerationBackend & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    id: 'instant',
+    calls,
+    async generate(prompts) {
+      calls.push(prompts.map((p) => String(p[0]?.content)));
+      return answer(prompts);
+    },
+  };
+}
+
+// The batching window runs on fake timers: each test moves the clock itself, so no outcome depends on real time.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('createRequestBatcher', () => {
   it('collects requests that arrive while the engine is busy into the next call', async () => {
-    const engine = slowEngine(60);
+    const engine = gatedEngine();
     const batcher = createRequestBatcher(engine, { maxBatch: 16, windowMs: 2 });
     const first = batcher.submit(prompt('a'), P);
-    await delay(15); // 'a' is running now
+    await vi.advanceTimersByTimeAsync(1);
+    expect(engine.calls).toEqual([]); // still inside a's window
+    await vi.advanceTimersByTimeAsync(1);
+    expect(engine.calls).toEqual([['a']]); // 'a' is running now
     const rest = ['b', 'c', 'd', 'e', 'f'].map((t) => batcher.submit(prompt(t), P));
+    await vi.advanceTimersByTimeAsync(10); // their window passes while the engine is busy
+    expect(engine.calls).toEqual([['a']]);
+    engine.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(engine.calls).toEqual([['a'], ['b', 'c', 'd', 'e', 'f']]);
+    engine.release();
     const out = await Promise.all([first, ...rest]);
     expect(out.map((r) => r[0]?.text)).toEqual(['out a', 'out b', 'out c', 'out d', 'out e', 'out f']);
-    expect(engine.calls).toEqual([['a'], ['b', 'c', 'd', 'e', 'f']]);
+    expect(batcher.stats()).toEqual({ calls: 2, prompts: 6, largest: 5 });
   });
 
   it('caps a call at maxBatch and never mixes sampling params', async () => {
-    const engine = slowEngine(5);
+    const engine = instantEngine();
     const batcher = createRequestBatcher(engine, { maxBatch: 2, windowMs: 20 });
-    await Promise.all([
+    const all = Promise.all([
       batcher.submit(prompt('a'), P),
       batcher.submit(prompt('b'), { ...P, temperature: 1 }),
       batcher.submit(prompt('c'), P),
       batcher.submit(prompt('d'), P),
     ]);
-    expect(engine.calls.map((c) => c.join('')).sort()).toEqual(['ac', 'b', 'd']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(engine.calls).toEqual([['a', 'c']]); // full at 2: runs without waiting for its window
+    await vi.advanceTimersByTimeAsync(20);
+    await all;
+    expect(engine.calls).toEqual([['a', 'c'], ['b'], ['d']]); // then the others, oldest window first
     expect(batcher.stats()).toEqual({ calls: 3, prompts: 4, largest: 2 });
   });
 
   it('rejects every request of a failed call and keeps serving', async () => {
     let fail = true;
-    const engine = slowEngine(1);
+    const engine = instantEngine();
     const batcher = createRequestBatcher(
       {
         id: 'f',
@@ -55,9 +92,16 @@ describe('createRequestBatcher', () => {
       },
       { windowMs: 2 },
     );
-    const results = await Promise.allSettled([batcher.submit(prompt('a'), P), batcher.submit(prompt('b'), P)]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const results = Promise.allSettled([batcher.submit(prompt('a'), P), batcher.submit(prompt('b'), P)]);
+    await vi.advanceTimersByTimeAsync(2);
+    expect((await results).map((r) => r.status === 'rejected' && String(r.reason))).toEqual([
+      'Error: engine down',
+      'Error: engine down',
+    ]);
     fail = false;
-    expect((await batcher.submit(prompt('c'), P))[0]?.text).toBe('out c');
+    const next = batcher.submit(prompt('c'), P);
+    await vi.advanceTimersByTimeAsync(2);
+    expect((await next)[0]?.text).toBe('out c');
+    expect(engine.calls).toEqual([['c']]);
   });
 });

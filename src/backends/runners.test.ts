@@ -59,7 +59,7 @@ describe('local runner', () => {
   it('stops a running command on abort', async () => {
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 200);
-    const started = Date.now();
+    // The command never ends by itself: only the abort (and the kill it sends) can settle this run.
     const err = await createLocalRunner({ killGraceMs: 500 })
       .run(nodeCommand('setInterval(() => console.log("tick"), 50)'), {
         logFile: join(dir, 'c.log'),
@@ -67,6 +67,5 @@ describe('local runner', () => {
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortedError);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

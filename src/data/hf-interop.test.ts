@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPython, testPythonHint } from '../../test/python.ts';
 import { exportEasyR1 } from './export-easyr1.ts';
 import { exportVerl } from './export-verl.ts';
 import { Problem } from './types.ts';
 
 /**
  * Our engine exports as the engines load them: through Hugging Face `datasets.load_dataset('parquet')`, which is how
- * EasyR1 and verl read their RL data. Needs a Python with `datasets` and `pyarrow`: VLTHINK_PYTHON (default python3).
+ * EasyR1 and verl read their RL data. Needs a Python with `datasets`, `pyarrow` and `pillow` (test/python.ts).
  */
-const python = process.env.VLTHINK_PYTHON ?? 'python3';
+const python = testPython;
 const probe = spawnSync(python, ['-c', 'import datasets, pyarrow, PIL'], { encoding: 'utf8' });
 const hasDatasets = probe.status === 0;
-const skipReason = `Python 'datasets' not importable with ${python} (set VLTHINK_PYTHON to a Python that has datasets, pyarrow, pillow)`;
+const skipReason = `Python 'datasets', 'pyarrow' or 'pillow' not importable with ${testPythonHint}`;
 if (!hasDatasets) console.warn(`skipping HF interop tests: ${skipReason}`);
 
 const LOAD = `

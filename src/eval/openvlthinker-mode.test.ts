@@ -19,3 +19,29 @@ describe("OpenVLThinker's evaluation mode", () => {
     expect(problemText(problem)).toBe('Which?\nChoices:\n(A) red\n(B) blue');
   });
 });
+
+describe("OpenVLThinker's evaluation mode, whole rows", () => {
+  it('writes the trimmed tag content as extraction and prediction; no tag gives an empty extraction and no prediction', () => {
+    expect(scoreOpenVlThinker('p1', '<think>x</think><answer> 12 </answer>', '12')).toEqual({
+      id: 'p1',
+      extraction: '12',
+      prediction: '12',
+      correct: true,
+    });
+    expect(scoreOpenVlThinker('p2', 'so 12', '12')).toEqual({
+      id: 'p2',
+      extraction: '',
+      prediction: null,
+      correct: false,
+    });
+    expect(scoreOpenVlThinker('p3', '<answer>Blue</answer>', ' blue ')).toMatchObject({ correct: true });
+  });
+
+  it('keeps the gold as written unless it is a choice problem whose answer is one of its options', () => {
+    const choices = ['red', 'blue'];
+    expect(openVlThinkerGold({ choices, answer: 'green', answerType: 'choice' })).toBe('green');
+    expect(openVlThinkerGold({ choices, answer: 'blue', answerType: 'text' })).toBe('blue');
+    expect(openVlThinkerGold({ choices: null, answer: '7', answerType: 'number' })).toBe('7');
+    expect(openVlThinkerGold({ choices, answer: 'red', answerType: 'choice' })).toBe('A');
+  });
+});

@@ -66,6 +66,8 @@ describe('eval runner', () => {
     const predictions = (await readFile(join(dir, 'world', 'predictions.jsonl'), 'utf8')).trim().split('\n');
     expect(predictions).toHaveLength(12);
     expect(JSON.parse(predictions[1] ?? '{}')).toMatchObject({ extraction: 'nope', correct: false });
+    // Every row's verdict follows from the fake's rule: right exactly on the even positions.
+    expect(predictions.map((line) => JSON.parse(line).correct)).toEqual(ids.map((_, i) => i % 2 === 0));
     const summary = JSON.parse(await readFile(join(dir, 'world', 'summary.json'), 'utf8'));
     expect(summary.accuracy).toBe(50);
 
@@ -135,6 +137,12 @@ describe.skipIf(!hasSharedData)(
         outDir: dir,
       });
       expect(run.score.summary.total).toBe(10);
+      // The fake answers A to a multiple-choice problem and 2 to any other: the right count follows from the gold.
+      const right = items.map((i) => (i.problem.choices ? i.problem.answer === 'A' : i.problem.answer === '2'));
+      expect(right.filter(Boolean)).toHaveLength(1);
+      expect(run.score.summary.correct).toBe(1);
+      const rows = (await readFile(join(dir, 'mathvision-testmini', 'predictions.jsonl'), 'utf8')).trim().split('\n');
+      expect(rows.map((line) => JSON.parse(line).correct)).toEqual(right);
       const first = calls[0]?.prompts[0]?.[0]?.content;
       expect(
         Array.isArray(first) &&

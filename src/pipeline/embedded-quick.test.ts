@@ -7,8 +7,8 @@ import { hashOutput } from './manifest.ts';
 
 /**
  * The product end to end on real engines: the `embedded-quick` preset (synthetic world, caption reader, tiny VLM
- * trained by the embedded trainer) through both rounds, with every artifact and the manifest checked. The 3-minute
- * bound is the test's timeout.
+ * trained by the embedded trainer) through both rounds, with every artifact and the manifest checked. Its speed is
+ * measured by `npm run bench -- run`, not here: the timeout only stops a hung run.
  */
 let root = '';
 afterAll(async () => {
@@ -62,5 +62,5 @@ describe('embedded-quick end to end', () => {
 
     const report = await writeReport(dir);
     expect(report.charts).toBeGreaterThanOrEqual(6);
-  }, 180_000);
+  }, 900_000);
 });

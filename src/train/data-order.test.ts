@@ -20,3 +20,10 @@ describe('data order', () => {
     expect(epochOrder(10, 3, 0)).not.toEqual(epochOrder(10, 3, 1));
   });
 });
+
+describe('data order edge cases', () => {
+  it('refuses an empty dataset and serves a dataset of one', () => {
+    expect(() => takeBatch(0, 2, startCursor, 1)).toThrow('takeBatch: the dataset is empty');
+    expect(takeBatch(1, 3, startCursor, 1)).toEqual({ indices: [0, 0, 0], next: { epoch: 3, index: 0 } });
+  });
+});

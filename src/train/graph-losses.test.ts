@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.ts';
 import { gradients } from '../engine/autodiff.ts';
 import { createGraph } from '../engine/ir.ts';
-import { asF32, compile, f32 } from '../engine/session.ts';
-import { type GrpoLossOptions, grpoLoss } from './graph-losses.ts';
+import { asF32, compile, f32, i64 } from '../engine/session.ts';
+import { type GrpoLossOptions, grpoLoss, sftLoss, targetLogProbs, tokenEntropy } from './graph-losses.ts';
 import { aggregationWeights, grpoTokenLoss, klPenalty, type LossAggregation } from './policy-loss.ts';
 
 const B = 3;
@@ -121,4 +121,71 @@ describe('graph GRPO loss', () => {
       expect(asF32(res.kl, 'kl')[0]).toBeCloseTo(klSum, 5);
     },
   );
+});
+
+describe('graph GRPO loss options', () => {
+  it.each([
+    { kl: 'off', klCoef: 0.5 },
+    { kl: 'k1', klCoef: 0.05 },
+    { kl: 'low_var_kl', klCoef: 0 },
+  ] as const)('matches the plain-number loss and KL sum with kl $kl, klCoef $klCoef', async (kl) => {
+    const o: GrpoLossOptions = { ...options, ...kl };
+    const x = fixture(11);
+    const w = weightsFor('token-mean', x.mask);
+    const dims = [B, T];
+    const res = await (await build(o)).run({
+      logp: f32(x.logp, dims),
+      old_logp: f32(x.oldLogp, dims),
+      ref_logp: f32(x.refLogp, dims),
+      adv: f32(x.adv, dims),
+      weights: f32(w, dims),
+      mask: f32(x.mask, dims),
+    });
+    expect(asF32(res.loss, 'loss')[0]).toBeCloseTo(reference(x, x.logp, w, o), 6);
+    let klSum = 0;
+    for (let i = 0; i < B * T; i++) {
+      if (x.mask[i] !== 0) klSum += klPenalty(x.logp[i] as number, x.refLogp[i] as number, o.kl);
+    }
+    expect(asF32(res.kl, 'kl')[0]).toBeCloseTo(klSum, 5);
+    if (o.kl !== 'off') expect(Math.abs(klSum)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('graph token losses', () => {
+  it('log-probs of the targets at a temperature, their entropy and the SFT loss match plain numbers', async () => {
+    const V = 3;
+    const logits = [0.5, -1, 2, 1, 1, 0, -2, 0.3, 0.7, 3, -0.5, 0.1];
+    const targets = [2, 0, 1, 1];
+    const weights = [0.5, 0.25, 0, 0.25];
+    for (const temperature of [1, 0.5]) {
+      const g = createGraph();
+      const lt = g.input('logits', 'float32', [2, 2, V]);
+      const tt = g.input('targets', 'int64', [2, 2]);
+      const wt = g.input('weights', 'float32', [2, 2]);
+      const { logp, logProbs } = targetLogProbs(lt, tt, temperature);
+      const graph = await compile({ logp, entropy: tokenEntropy(logProbs), sft: sftLoss(logp, wt) });
+      const res = await graph.run({
+        logits: f32(logits, [2, 2, V]),
+        targets: i64(targets, [2, 2]),
+        weights: f32(weights, [2, 2]),
+      });
+      const wantLogp: number[] = [];
+      const wantEntropy: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const z = logits.slice(i * V, i * V + V).map((v) => v / temperature);
+        const lse = Math.log(z.reduce((a, v) => a + Math.exp(v), 0));
+        const lp = z.map((v) => v - lse);
+        wantLogp.push(lp[targets[i] as number] as number);
+        wantEntropy.push(-lp.reduce((a, v) => a + Math.exp(v) * v, 0));
+      }
+      const gotLogp = asF32(res.logp, 'logp');
+      const gotEntropy = asF32(res.entropy, 'entropy');
+      for (let i = 0; i < 4; i++) {
+        expect(gotLogp[i]).toBeCloseTo(wantLogp[i] as number, 5);
+        expect(gotEntropy[i]).toBeCloseTo(wantEntropy[i] as number, 5);
+      }
+      const sft = -wantLogp.reduce((a, v, i) => a + v * (weights[i] as number), 0);
+      expect(asF32(res.sft, 'sft')[0]).toBeCloseTo(sft, 5);
+    }
+  });
 });

@@ -179,7 +179,13 @@ describe('GRPO checkpoints', () => {
     expect(b.train?.step).toBe(a.train?.step); // optimizer step counter advanced the same
     expect(a.train?.step).toBe(6 * 2);
     for (const name of Object.keys(a.params)) expect(b.params[name]).toEqual(a.params[name]);
-    for (const name of Object.keys(a.train?.m ?? {})) expect(b.train?.m[name]).toEqual(a.train?.m[name]);
+    // Both AdamW moments, for every parameter, continue exactly too.
+    expect(Object.keys(a.train?.m ?? {}).sort()).toEqual(Object.keys(a.params).sort());
+    expect(Object.keys(a.train?.v ?? {}).sort()).toEqual(Object.keys(a.params).sort());
+    for (const name of Object.keys(a.params)) {
+      expect(b.train?.m[name]).toEqual(a.train?.m[name]);
+      expect(b.train?.v[name]).toEqual(a.train?.v[name]);
+    }
     const initParams0 = (await loadCheckpoint(init.path)).params;
     expect(a.params['head.w']).not.toEqual(initParams0['head.w']);
   });
@@ -223,8 +229,21 @@ describe('GRPO checkpoints', () => {
 
   it('with DAPO dynamic sampling updates only on groups whose rewards differ, and the overlong penalty lowers rewards', async () => {
     // Problems 0 and 1 are scored by the text (their groups differ); every other problem always gets 1.
-    const dynamic = await grpoMetrics({ dynamicSampling: true }, (text, i) => (i < 2 ? text.length % 2 : 1));
-    for (const m of dynamic) expect(m.kept_groups as number).toBeLessThan(4);
+    // The scorer's rewards, in call order: 4 groups of 3 completions a step. Each step must keep exactly the groups whose
+    // rewards differ (and here problems 0 and 1 make at least one such group likely, problems >= 2 never).
+    const rewards: number[] = [];
+    const dynamic = await grpoMetrics({ dynamicSampling: true }, (text, i) => {
+      const r = i < 2 ? text.length % 2 : 1;
+      rewards.push(r);
+      return r;
+    });
+    expect(rewards).toHaveLength(dynamic.length * 12);
+    dynamic.forEach((m, s) => {
+      const step = rewards.slice(s * 12, (s + 1) * 12);
+      const differing = [0, 1, 2, 3].filter((g) => new Set(step.slice(g * 3, g * 3 + 3)).size > 1).length;
+      expect(m.kept_groups).toBe(differing);
+    });
+    expect(dynamic.some((m) => (m.kept_groups as number) > 0)).toBe(true);
     const plain = await grpoMetrics({}, (text, i) => (i < 2 ? text.length % 2 : 1));
     for (const m of plain) expect(m.kept_groups).toBe(4);
     // A constant reward of 1, minus the overlong penalty that starts at 0 tokens: below 1 on average.

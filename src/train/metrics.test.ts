@@ -1,5 +1,8 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createUpdateAccumulator, rolloutStats } from './metrics.ts';
+import { appendMetrics, createUpdateAccumulator, rolloutStats, roundMetrics } from './metrics.ts';
 
 const s = (reward: number, length: number, extra: { truncated?: boolean; formatOk?: boolean } = {}) => ({
   reward,
@@ -34,5 +37,32 @@ describe('metrics record', () => {
       grad_norm: 2,
       updates: 2,
     });
+  });
+});
+
+describe('metrics edge cases', () => {
+  it('gives the Bessel std of all rewards, 0 for a single sample', () => {
+    expect(rolloutStats([[s(1, 4)], [s(0, 6), s(0, 2)]]).reward_std).toBeCloseTo(Math.sqrt(1 / 3), 12);
+    expect(rolloutStats([[s(1, 4)]]).reward_std).toBe(0);
+    expect(rolloutStats([]).reward_mean).toBe(0);
+  });
+  it('rounds non-integers to 6 significant digits and keeps integers and strings', () => {
+    expect(roundMetrics({ a: 1 / 3, b: 12, c: 'grpo', d: 123456.789 })).toEqual({
+      a: 0.333333,
+      b: 12,
+      c: 'grpo',
+      d: 123457,
+    });
+  });
+  it('appends one JSON line per record, creating the folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlthink-metrics-'));
+    try {
+      const file = join(dir, 'deep', 'metrics.jsonl');
+      await appendMetrics(file, { step: 1, loss: 0.5 });
+      await appendMetrics(file, { step: 2, loss: 0.25 });
+      expect(await readFile(file, 'utf8')).toBe('{"step":1,"loss":0.5}\n{"step":2,"loss":0.25}\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

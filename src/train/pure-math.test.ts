@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchAdvantages, groupAdvantages, meanStd } from './advantages.ts';
+import { batchAdvantages, defaultAdvantageOptions, groupAdvantages, meanStd } from './advantages.ts';
 import { informativeGroups, overlongPenalty } from './dapo.ts';
 import { learningRateAt, warmupSteps } from './lr-schedule.ts';
 import { aggregateLoss, aggregationWeights, clippedSurrogate, grpoTokenLoss, klPenalty } from './policy-loss.ts';
@@ -135,5 +135,46 @@ describe('DAPO pieces', () => {
     expect(overlongPenalty(18, o)).toBeCloseTo(-0.5, 12);
     expect(overlongPenalty(20, o)).toBe(-1);
     expect(overlongPenalty(25, { ...o, factor: 0.5 })).toBe(-0.5);
+  });
+});
+
+describe('pure-math edge cases', () => {
+  it('defaults to GRPO with eps 1e-6; mean and std of zero and one values are 0 and 0, the value and 0', () => {
+    expect(defaultAdvantageOptions).toEqual({ estimator: 'grpo', eps: 1e-6 });
+    expect(meanStd([])).toEqual({ mean: 0, std: 0 });
+    expect(meanStd([5])).toEqual({ mean: 5, std: 0 });
+  });
+  it('DAPO overlong penalty: full size beyond maxTokens, scaled by factor in the soft zone', () => {
+    const o = { maxTokens: 20, bufferTokens: 4, factor: 2 };
+    expect(overlongPenalty(18, o)).toBe(-1);
+    expect(overlongPenalty(25, o)).toBe(-2);
+    expect(overlongPenalty(16, o)).toBe(0);
+    expect(overlongPenalty(21, { ...o, bufferTokens: 0 })).toBe(-2);
+  });
+  it('cosine decays to the min-lr floor', () => {
+    const s = { kind: 'cosine' as const, lr: 1, warmupRatio: 0, minLrRatio: 0.1 };
+    expect(learningRateAt(s, 100, 100)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(s, 50, 100)).toBeCloseTo(0.55, 12);
+  });
+  it('a ratio inside the clip range is not clipped; A = 0 costs nothing', () => {
+    expect(clippedSurrogate(-0.5, -0.5, 1, clip)).toEqual({ loss: -1, ratio: 1, clipped: false, dualClipped: false });
+    expect(clippedSurrogate(-0.5, -0.5, -1, clip).clipped).toBe(false);
+    expect(clippedSurrogate(0, -2, 0, clip)).toMatchObject({ clipped: false, dualClipped: false });
+  });
+  it('refuses an unknown KL estimator or loss aggregation', () => {
+    expect(() => klPenalty(0, 0, 'k2' as never)).toThrow("unknown KL estimator 'k2'");
+    expect(() => aggregateLoss([[1]], 'sum' as never)).toThrow("unknown loss aggregation 'sum'");
+    expect(() => aggregationWeights([1], 'sum' as never)).toThrow("unknown loss aggregation 'sum'");
+  });
+  it('weights an all-empty mini-batch with zeros', () => {
+    expect(aggregationWeights([0, 0], 'token-mean')).toEqual([0, 0]);
+    expect(aggregationWeights([], 'token-mean')).toEqual([]);
+  });
+  it('adds klCoef x KL to the surrogate unless the KL is off', () => {
+    const tok = { logp: -1, oldLogp: -1, refLogp: -1.2, advantage: 1 };
+    const o = { ...clip, kl: 'k1' as const, klCoef: 0.5 };
+    expect(grpoTokenLoss(tok, o)).toBeCloseTo(-1 + 0.5 * 0.2, 12);
+    expect(grpoTokenLoss(tok, { ...o, kl: 'off' })).toBe(-1);
+    expect(grpoTokenLoss(tok, { ...o, klCoef: 0 })).toBe(-1);
   });
 });

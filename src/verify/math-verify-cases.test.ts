@@ -26,20 +26,15 @@ describe.skipIf(!hasSharedData)('Math-Verify test-suite cases', () => {
     readFileSync(new URL('./fixtures/math-verify-disagreements.json', import.meta.url), 'utf8'),
   ) as Disagreement[];
 
-  const results = data.cases.map((c) => {
-    const r = verifyAnswer(c.gold, c.prediction, mathVerifyOptions(c));
-    return { c, r };
-  });
-
-  it('agrees with the expected verdict on at least 97% of the cases', () => {
-    const agree = results.filter(({ c, r }) => r.correct === c.expected).length;
-    expect(data.cases.length).toBeGreaterThan(200);
-    expect(agree / data.cases.length).toBeGreaterThanOrEqual(0.97);
-  });
-
-  it('disagrees exactly on the cases listed in the fixture, each with a reason', () => {
+  // One test computes and checks everything, so each verdict is made inside the test that asserts it (a mutation
+  // run credits a test only with the code it runs itself).
+  it('agrees on 248 of 249 cases and disagrees exactly on the cases listed in the fixture, each with a reason', () => {
+    const results = data.cases.map((c) => ({ c, r: verifyAnswer(c.gold, c.prediction, mathVerifyOptions(c)) }));
     const disagreements = results.filter(({ c, r }) => r.correct !== c.expected).map(({ c }) => c.id);
     expect(fixture.every((d) => d.reason.length > 20)).toBe(true);
     expect(disagreements.sort()).toEqual(fixture.map((d) => d.id).sort());
+    // The README's figure: 248/249 agree (the fixture may only shrink, and the figure with it).
+    expect(data.cases).toHaveLength(249);
+    expect(fixture).toHaveLength(1);
   });
 });

@@ -45,11 +45,11 @@ describe('gradeAnswer (MathRuler 0.1.0 semantics)', () => {
     ['a million-digit number', '9'.repeat(1_000_000)],
     ['lone backslash', '\\'],
     ['only braces', '{{{{}}}}'],
-  ])('returns a boolean and never throws on %s', (_name, pred) => {
-    const started = performance.now();
-    expect(typeof gradeAnswer('5', pred)).toBe('boolean');
-    expect(typeof gradeAnswer(pred, '5')).toBe('boolean');
-    expect(performance.now() - started).toBeLessThan(5000);
+  ])('never throws on %s: not 5 either way round, and equal to itself', (_name, pred) => {
+    // The grader compares answers as given (no tag extraction): none of these is 5, not even the nested tags.
+    expect(gradeAnswer('5', pred)).toBe(false);
+    expect(gradeAnswer(pred, '5')).toBe(false);
+    expect(gradeAnswer(pred, pred)).toBe(true);
   });
 
   it('an integer written with a unicode minus is not the positive number', () => {

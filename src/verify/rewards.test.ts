@@ -88,21 +88,19 @@ describe('combineRewards and computeReward', () => {
     expect(() => computeReward({ name: 'mix' }, 'x', 'y')).toThrow(/needs weights/);
   });
 
+  // The known scores [accuracy, format, openvlthinker] against gold 7: "\u22127" is -7, not 7; only the nested tags
+  // hold a right answer (accuracy 1, format 1), and their nesting breaks the OpenVLThinker format, so it scores 0.
   it.each([
-    ['empty', ''],
-    ['1 MB of text', 'the answer is maybe '.repeat(50_000)],
-    ['unbalanced braces', '<think>}}{{</think><answer>\\frac{1}{</answer>'],
-    ['nested tags', '<think><think>x</think></think><answer><answer>7</answer></answer>'],
-    ['unicode minus', '<answer>\u22127</answer>'],
-    ['RTL text', '<answer>\u202Eسبعة</answer>'],
-    ['a million-digit number', `<answer>${'7'.repeat(1_000_000)}</answer>`],
-  ])('every reward scores %s without throwing', (_name, output) => {
-    for (const spec of [{ name: 'accuracy' }, { name: 'format' }, { name: 'openvlthinker' }] as const) {
-      const r = computeReward(spec, output, '7');
-      expect(Number.isFinite(r.score)).toBe(true);
-      expect(r.score).toBeGreaterThanOrEqual(0);
-      expect(r.score).toBeLessThanOrEqual(1);
-    }
+    ['empty', '', [0, 0, 0]],
+    ['1 MB of text', 'the answer is maybe '.repeat(50_000), [0, 0, 0]],
+    ['unbalanced braces', '<think>}}{{</think><answer>\\frac{1}{</answer>', [0, 1, 0]],
+    ['nested tags', '<think><think>x</think></think><answer><answer>7</answer></answer>', [1, 1, 0]],
+    ['unicode minus', '<answer>\u22127</answer>', [0, 0, 0]],
+    ['RTL text', '<answer>\u202Eسبعة</answer>', [0, 0, 0]],
+    ['a million-digit number', `<answer>${'7'.repeat(1_000_000)}</answer>`, [0, 0, 0]],
+  ])('every reward scores %s without throwing, as known', (_name, output, scores) => {
+    const specs = [{ name: 'accuracy' }, { name: 'format' }, { name: 'openvlthinker' }] as const;
+    expect(specs.map((spec) => computeReward(spec, output, '7').score)).toEqual(scores);
   });
 });
 

@@ -111,25 +111,34 @@ describe('verifyAnswer: choices and yes/no', () => {
 });
 
 describe('verifyAnswer never throws and stays bounded', () => {
+  // Each input's known verdict against gold 5. The time budget is lifted so that a loaded machine cannot turn a
+  // verdict into 'timeout'; the budget itself is tested below (timeoutMs 0), and vitest's test timeout guards hangs.
   it.each([
-    ['empty', ''],
-    ['1 MB of text', 'lorem ipsum 12 '.repeat(70_000)],
-    ['1 MB of digits and spaces', '1 000 '.repeat(170_000)],
-    ['unbalanced braces', '\\boxed{\\frac{1}{2}'],
-    ['only closing braces', '}}}}}}} $}}$'],
-    ['nested tags', '<answer><answer>5</answer></answer>'],
-    ['unicode minus', '\u22125'],
-    ['RTL text', '\u202Eالإجابة ٥'],
-    ['a million-digit number', '9'.repeat(1_000_000)],
-    ['deep nesting', `$${'('.repeat(5000)}1${')'.repeat(5000)}$`],
-    ['many environments', '$1$ and '.repeat(20_000)],
-    ['unclosed environments', '\\['.repeat(100_000)],
-  ])('%s', (_name, pred) => {
-    const started = performance.now();
-    const r = verifyAnswer('5', pred);
-    expect(['match', 'mismatch', 'no-answer', 'unparseable', 'timeout']).toContain(r.reason);
-    expect(r.correct).toBe(r.reason === 'match');
-    expect(performance.now() - started).toBeLessThan(10_000);
+    ['empty', '', 'no-answer', null],
+    ['1 MB of text', 'lorem ipsum 12 '.repeat(70_000), 'mismatch', '12'],
+    ['1 MB of digits and spaces', '1 000 '.repeat(170_000), 'mismatch', '1000'],
+    ['unbalanced braces', '\\boxed{\\frac{1}{2}', 'mismatch', '1/2'],
+    ['only closing braces', '}}}}}}} $}}$', 'unparseable', '}}'],
+    ['nested tags', '<answer><answer>5</answer></answer>', 'match', '5'],
+    ['unicode minus', '\u22125', 'mismatch', '-5'],
+    ['RTL text', '\u202Eالإجابة ٥', 'unparseable', '\u202Eالإجابة ٥'],
+    ['a million-digit number', '9'.repeat(1_000_000), 'no-answer', null],
+    [
+      'deep nesting',
+      `$${'('.repeat(5000)}1${')'.repeat(5000)}$`,
+      'unparseable',
+      `${'('.repeat(5000)}1${')'.repeat(5000)}`,
+    ],
+    ['many environments', '$1$ and '.repeat(20_000), 'mismatch', '{1, 1}'],
+    ['unclosed environments', '\\['.repeat(100_000), 'no-answer', null],
+  ])('%s', (_name, pred, reason, extracted) => {
+    const r = verifyAnswer('5', pred, { timeoutMs: Number.POSITIVE_INFINITY });
+    expect(r).toEqual({ correct: reason === 'match', gold: '5', extracted, reason });
+  });
+
+  it('a unicode minus is a minus sign: "\u22127" is -7, wrong for gold 7 and right for gold -7', () => {
+    expect(verifyAnswer('7', '\u22127')).toMatchObject({ correct: false, extracted: '-7', reason: 'mismatch' });
+    expect(verifyAnswer('-7', '$\u22127$')).toMatchObject({ correct: true, extracted: '-7', reason: 'match' });
   });
 
   it('nested answer tags give the innermost answer', () => {

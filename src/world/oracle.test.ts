@@ -81,8 +81,11 @@ function solve(scene: Scene, q: QuestionSpec): string {
     }
   }
   if (scene.type === 'triangle') {
-    if (q.kind === 'third-angle') return String(scene.angles[scene.hidden]);
-    if (q.kind === 'largest-angle') return String(Math.max(...scene.angles));
+    // Only the two labelled angles are read from the scene: the hidden one is what a triangle's sum leaves.
+    const shown = scene.angles.filter((_, i) => i !== scene.hidden);
+    const third = 180 - shown.reduce((a, b) => a + b, 0);
+    if (q.kind === 'third-angle') return String(third);
+    if (q.kind === 'largest-angle') return String(Math.max(...shown, third));
   }
   if (scene.type === 'rectangle') {
     if (q.kind === 'rect-side') return String(q.side === 'width' ? scene.width : scene.height);

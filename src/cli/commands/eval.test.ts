@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, sharedDataDir, sharedDataSkipReason } from '../../../test/shared-data.ts';
 import { startLoopbackServer } from '../../backends/loopback-server.ts';
+import { BENCHMARKS } from '../../eval/benchmarks.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../../model/index.ts';
 
 const run = promisify(execFile);
@@ -24,15 +25,21 @@ const completion = (content: string) => ({
 
 describe.skipIf(!hasSharedData)(`vlthink eval (${hasSharedData ? 'shared data' : sharedDataSkipReason})`, () => {
   it('runs MATH-V testmini end to end against an OpenAI-compatible server on 127.0.0.1, then resumes from cache', async () => {
-    const server = await startLoopbackServer(() => ({ json: completion('So the answer is \\boxed{A}.') }));
+    // The fake server always answers 6: the right count follows from the gold answers of the first six problems.
+    const server = await startLoopbackServer(() => ({ json: completion('So the answer is \\boxed{6}.') }));
+    const gold = (
+      await BENCHMARKS['mathvision-testmini'].load({ dataDir: sharedDataDir, world: { n: 1, seed: 1, imageSize: 32 } })
+    )
+      .slice(0, 6)
+      .map((i) => i.problem.answer);
+    const right = gold.map((a) => a === '6');
+    expect(right.filter(Boolean)).toHaveLength(2);
     const dir = await mkdtemp(join(tmpdir(), 'vlthink-eval-cli-'));
     try {
       const args = [bin, 'eval', '--bench', 'mathvision-testmini', '--model', `openai:${server.url}/v1#fake`];
       const flags = ['--limit', '6', '--out', dir, '--data', sharedDataDir, '--no-groups'];
       const first = await run(process.execPath, [...args, ...flags], { timeout: 60_000 });
-      expect(first.stdout).toMatch(
-        /^benchmark\s+correct\s+total\s+accuracy\nmathvision-testmini\s+\d+\s+6\s+[\d.]+%$/m,
-      );
+      expect(first.stdout).toMatch(/^benchmark\s+correct\s+total\s+accuracy\nmathvision-testmini\s+2\s+6\s+33\.33%$/m);
       expect(server.requests).toHaveLength(6);
       const body = server.requests[0]?.body as { messages: { content: { type: string }[] }[]; temperature: number };
       expect(body.temperature).toBe(0);
@@ -40,9 +47,10 @@ describe.skipIf(!hasSharedData)(`vlthink eval (${hasSharedData ? 'shared data' :
       const predictions = (await readFile(join(dir, 'mathvision-testmini', 'predictions.jsonl'), 'utf8'))
         .trim()
         .split('\n');
-      expect(predictions.map((l) => JSON.parse(l).extraction)).toEqual(Array(6).fill('a'));
+      expect(predictions.map((l) => JSON.parse(l).extraction)).toEqual(Array(6).fill('6'));
+      expect(predictions.map((l) => JSON.parse(l).correct)).toEqual(right);
       const scores = JSON.parse(await readFile(join(dir, 'mathvision-testmini', 'scores.json'), 'utf8'));
-      expect(scores['-all']).toMatch(/^\d+\/6=/);
+      expect(scores['-all']).toBe('2/6=33.33%');
 
       await run(process.execPath, [...args, ...flags], { timeout: 60_000 });
       expect(server.requests).toHaveLength(6); // all six came from responses.jsonl

@@ -4,10 +4,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createFakeDeps } from '../../../test/pipeline-fakes.ts';
 import { parseRunConfig } from '../../pipeline/config/load.ts';
+import { RunConfig } from '../../pipeline/config/schema.ts';
 import { runPipeline } from '../../pipeline/loop.ts';
 import { parseFieldArgs } from './run.ts';
+
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+  allOf?: JsonSchemaNode[];
+}
 
 const bin = resolve(import.meta.dirname, '../../../bin/vlthink.js');
 const exec = promisify(execFile);
@@ -59,7 +68,19 @@ describe('vlthink run / status / report', () => {
   it('lists every config field in --help', async () => {
     const r = await vlthink('run', '--help');
     expect(r.stdout).toMatch(/--rl\.groupSize <integer>\s+completions sampled per prompt/);
-    expect(r.stdout).toContain('--filter.markers');
+    // Every leaf of the schema (each variant of a union too), walked here from its JSON Schema, has a --flag line.
+    const fields = new Set<string>();
+    const walk = (node: JsonSchemaNode, path: string) => {
+      const variants = [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])];
+      for (const variant of variants) walk(variant, path);
+      if (node.properties) {
+        for (const [key, child] of Object.entries(node.properties)) walk(child, path ? `${path}.${key}` : key);
+      } else if (path && variants.length === 0) fields.add(path);
+    };
+    walk(z.toJSONSchema(RunConfig, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode, '');
+    const flags = new Set([...r.stdout.matchAll(/^ {2}--([\w.]+) </gm)].map((m) => m[1] as string));
+    expect(fields.size).toBeGreaterThan(80);
+    expect([...fields].filter((f) => !flags.has(f))).toEqual([]);
   });
 
   it('status and report read a run directory', async () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { MathVerseRecord } from '../../data/adapters/mathverse.ts';
-import { formatTemplate, MATHVERSE_JUDGE_PROMPT, ruleExtractMathVerse, scoreMathVerse } from './index.ts';
+import {
+  extractMathVerse,
+  formatTemplate,
+  judgeMathVerse,
+  MATHVERSE_JUDGE_PROMPT,
+  mathVerseScores,
+  ruleExtractMathVerse,
+  scoreMathVerse,
+} from './index.ts';
 
 function rec(over: Partial<MathVerseRecord>): MathVerseRecord {
   return {
@@ -77,5 +85,106 @@ describe('MathVerse stored judgements', () => {
       useStoredExtraction: true,
     });
     expect(rows[0]).toMatchObject({ extraction: 'A', correct: true });
+  });
+});
+
+describe('MathVerse details', () => {
+  it.each([
+    ['nested \\boxed{\\frac{a}{b}} then \\boxed{x^{2}}', 'free-form', 'x^{2}'],
+    ['an unclosed \\boxed{3 and <answer>4</answer>', 'free-form', '4'],
+    ['The answer is 3.\nThe answer is 5.', 'free-form', '5'],
+    ['answer: 7', 'free-form', '7'],
+    ['  first line\nlast line 9.  ', 'free-form', 'last line 9'],
+    ['I pick D', 'multi-choice', 'D'],
+    ['Answer: none of them', 'multi-choice', 'none of them'],
+    ['Answer: (B) 40', 'multi-choice', 'B'],
+    ['Answer: BC', 'multi-choice', 'BC'],
+  ])('rule extraction of %j is %j', (response, type, expected) => {
+    expect(ruleExtractMathVerse(response, type)).toBe(expected);
+  });
+
+  it('leaves unknown template fields as written', () => {
+    expect(formatTemplate('{a} {b} }} {{', { a: '1' })).toBe('1 {b} } {');
+  });
+
+  it('asks the extractor with our prompt and the response, and strips its prefix', async () => {
+    const prompts: string[] = [];
+    const extraction = await extractMathVerse('r', rec({}), {
+      extractor: async (prompt) => {
+        prompts.push(prompt);
+        return ' Extracted Answer: 12 ';
+      },
+      extractionPrompt: '  P  ',
+    });
+    expect(extraction).toBe('12');
+    expect(prompts).toEqual(["P\n\nModel response: 'r'\nExtracted Answer: "]);
+  });
+
+  it('reads yes / no verdicts, and counts three malformed replies as wrong', async () => {
+    const judgeWith = (replies: string[]) => {
+      let calls = 0;
+      const verdict = judgeMathVerse('B', rec({}), {
+        judge: async () => {
+          calls++;
+          return replies.shift() ?? 'still unsure';
+        },
+      });
+      return verdict.then((v) => [v, calls]);
+    };
+    expect(await judgeWith(['Judgement: Yes'])).toEqual([true, 1]);
+    expect(await judgeWith([' no '])).toEqual([false, 1]);
+    expect(await judgeWith(['?', '?', '1'])).toEqual([true, 3]);
+    expect(await judgeWith([])).toEqual([false, 3]);
+    expect(await judgeMathVerse('B', rec({}), {})).toBe(true);
+    expect(await judgeMathVerse('b', rec({}), {})).toBe(false);
+  });
+
+  it('prints per subject, subfield and version with 3 decimals, and totals', () => {
+    const rows = [
+      { record: rec({}), correct: true },
+      { record: rec({ metadata: { source: 's', subject: 'Plane Geometry', subfield: 'Length' } }), correct: false },
+      {
+        record: rec({
+          problem_version: 'Vision Only',
+          metadata: { source: 's', subject: 'Functions', subfield: 'Graph' },
+        }),
+        correct: true,
+      },
+    ];
+    expect(mathVerseScores(rows)).toEqual({
+      total: { acc: '0.667', correct: 2, total: 3 },
+      subjects: {
+        'Plane Geometry': {
+          acc: '0.500',
+          correct: 1,
+          total: 2,
+          subfields: { Angle: { acc: '1.000', correct: 1, total: 1 }, Length: { acc: '0.000', correct: 0, total: 1 } },
+        },
+        Functions: { acc: '1.000', correct: 1, total: 1, subfields: { Graph: { acc: '1.000', correct: 1, total: 1 } } },
+      },
+      versions: {
+        'Text Dominant': { acc: '0.500', correct: 1, total: 2 },
+        'Vision Only': { acc: '1.000', correct: 1, total: 1 },
+      },
+    });
+    expect(mathVerseScores([]).total).toEqual({ acc: '0.000', correct: 0, total: 0 });
+  });
+
+  it('uses a stored judgement only with a stored extraction, and writes whole rows', async () => {
+    const { rows } = await scoreMathVerse(
+      [
+        rec({ sample_index: '7', model_answer: 'The answer is A', judgement: 1 }),
+        rec({ sample_index: '8', model_answer: 'The answer is A', extraction: 'B', judgement: 0 }),
+        rec({ sample_index: '9', model_answer: 'The answer is B', extraction: 'A', judgement: 1 }),
+      ],
+      { useStoredExtraction: true },
+    );
+    expect(rows).toEqual([
+      { id: '7', extraction: 'A', prediction: 'A', correct: false },
+      { id: '8', extraction: 'B', prediction: 'B', correct: false },
+      { id: '9', extraction: 'A', prediction: 'A', correct: true },
+    ]);
+    const fresh = await scoreMathVerse([rec({ model_answer: 'x', extraction: 'B', judgement: 0 })], {});
+    expect(fresh.rows[0]).toMatchObject({ extraction: 'x', correct: false });
   });
 });

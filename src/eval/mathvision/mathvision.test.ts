@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hasSharedData, sharedDataSkipReason, sharedPath } from '../../../test/shared-data.ts';
+import { hasSharedData, reproductionRows, sharedDataSkipReason, sharedPath } from '../../../test/shared-data.ts';
 import { MathVisionOutput, MathVisionRecord, readJsonlFile } from '../../data/adapters/mathvision.ts';
 import {
   evalTuple,
@@ -103,38 +103,62 @@ describe.skipIf(!hasSharedData)(
     const dir = sharedPath('mathvision');
     const files = hasSharedData ? readdirSync(`${dir}/outputs`).filter((f) => f.endsWith('.jsonl')) : [];
     let testSet: Promise<MathVisionRecord[]> | undefined;
+    /**
+     * Per file, the ids whose stored model_answer / correct we do not reproduce and whether our verdicts regenerate
+     * the result file byte for byte. Asserted exactly, so the list can only shrink (a fixed row fails the test until
+     * its entry is removed, and the README's figures with it).
+     */
+    const misses = JSON.parse(
+      readFileSync(new URL('./fixtures/reproduction-misses.json', import.meta.url), 'utf8'),
+    ) as Record<string, { modelAnswer: string[]; correct: string[]; resultRegenerates: boolean }>;
+
+    it("the README's figures: 33,439/33,440 answers and 33,437/33,440 verdicts reproduced, 8 of 11 files regenerate", () => {
+      expect(Object.keys(misses).sort()).toEqual([...files].sort());
+      const all = Object.values(misses);
+      expect(all.flatMap((m) => m.modelAnswer)).toHaveLength(1);
+      expect(all.flatMap((m) => m.correct)).toHaveLength(3);
+      expect(all.filter((m) => m.resultRegenerates)).toHaveLength(8);
+      expect(files).toHaveLength(11);
+    });
 
     it.each(files)(
-      '%s: official extraction reproduces model_answer and correct on at least 99.5 percent of rows',
+      '%s: official extraction reproduces model_answer and correct on every row but those in the fixture',
       async (file) => {
         testSet ??= readJsonlFile(`${dir}/test.jsonl`, MathVisionRecord);
         const test = await testSet;
         const byId = new Map(test.map((r) => [r.id, r]));
-        const outputs = await readJsonlFile(`${dir}/outputs/${file}`, MathVisionOutput);
-        let sameAnswer = 0;
-        let sameCorrect = 0;
+        const all = await readJsonlFile(`${dir}/outputs/${file}`, MathVisionOutput);
+        expect(all).toHaveLength(3040);
+        const outputs = all.slice(0, reproductionRows);
+        const sampled = new Set(outputs.map((o) => o.id));
+        const otherAnswer: string[] = [];
+        const otherCorrect: string[] = [];
         const rows = outputs.map((o) => {
           const record = byId.get(o.id);
           if (!record) throw new Error(`unknown id ${o.id}`);
           const answer = extractMathVision(o.response ?? '');
           const correct = mathVisionCorrect(answer, record);
-          if (answer === o.model_answer) sameAnswer++;
-          if (correct === o.correct) sameCorrect++;
+          if (answer !== o.model_answer) otherAnswer.push(o.id);
+          if (correct !== o.correct) otherCorrect.push(o.id);
           return { record, correct };
         });
-        expect(sameAnswer / outputs.length).toBeGreaterThanOrEqual(0.995);
-        expect(sameCorrect / outputs.length).toBeGreaterThanOrEqual(0.995);
-        // From the stored verdicts the result file regenerates byte for byte; from ours, all but the groups of the
-        // (at most one) row whose verdict differs.
+        expect({ modelAnswer: otherAnswer, correct: otherCorrect }).toEqual({
+          modelAnswer: misses[file]?.modelAnswer.filter((id) => sampled.has(id)),
+          correct: misses[file]?.correct.filter((id) => sampled.has(id)),
+        });
+        if (outputs.length < all.length) return; // a sample (VLTHINK_REPRO_ROWS): no whole-file checks
+        // From the stored verdicts the result file regenerates byte for byte; from ours too, except in the 5 keys
+        // (all, level, subject, subject x level both ways) of the one row whose verdict differs.
         const stored = readFileSync(`${dir}/outputs/${file.replace('.jsonl', '_result.json')}`, 'utf8');
         const fromStored = mathVisionResult(
           outputs.map((o) => ({ record: byId.get(o.id) as MathVisionRecord, correct: o.correct === true })),
         );
         expect(JSON.stringify(fromStored, null, 4)).toBe(stored.trim());
         const ours = mathVisionResult(rows);
+        expect(JSON.stringify(ours, null, 4) === stored.trim()).toBe(misses[file]?.resultRegenerates);
         const storedJson = JSON.parse(stored) as Record<string, string>;
         const differing = Object.keys(storedJson).filter((k) => storedJson[k] !== ours[k]);
-        expect(differing.length).toBeLessThanOrEqual(5 * (outputs.length - sameCorrect));
+        expect(differing).toHaveLength(5 * otherCorrect.length);
       },
     );
   },
