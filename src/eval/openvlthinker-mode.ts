@@ -10,7 +10,7 @@ import type { ScoredRow } from './types.ts';
  */
 
 /** The gold answer as OpenVLThinker compares it: a choice's letter (an option text is mapped to its letter). */
-export function openVlThinkerGold(problem: Pick<Problem, 'answer' | 'choices'>): string {
+export function openVlThinkerGold(problem: Pick<Problem, 'answer' | 'choices' | 'answerType'>): string {
   return goldAnswer(problem);
 }
 

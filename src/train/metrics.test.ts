@@ -1,8 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendMetrics, createUpdateAccumulator, rolloutStats, roundMetrics } from './metrics.ts';
+import { createUpdateAccumulator, rolloutStats, roundMetrics } from './metrics.ts';
 
 const s = (reward: number, length: number, extra: { truncated?: boolean; formatOk?: boolean } = {}) => ({
   reward,
@@ -53,16 +50,5 @@ describe('metrics edge cases', () => {
       c: 'grpo',
       d: 123457,
     });
-  });
-  it('appends one JSON line per record, creating the folder', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'vlthink-metrics-'));
-    try {
-      const file = join(dir, 'deep', 'metrics.jsonl');
-      await appendMetrics(file, { step: 1, loss: 0.5 });
-      await appendMetrics(file, { step: 2, loss: 0.25 });
-      expect(await readFile(file, 'utf8')).toBe('{"step":1,"loss":0.5}\n{"step":2,"loss":0.25}\n');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

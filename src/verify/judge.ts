@@ -27,6 +27,8 @@ export interface JudgeTarget {
   readonly answer: string;
   /** Option texts in letter order, for multiple choice. */
   readonly choices?: readonly string[] | null;
+  /** How the gold is compared; a gold is mapped to its option letter only for `choice` (or when this is not given). */
+  readonly answerType?: string;
 }
 
 export interface Judgement {
@@ -37,9 +39,10 @@ export interface Judgement {
 
 export type JudgeRule = 'match' | 'regenerate';
 
-/** The gold as compared: an option's text becomes its letter; anything else is returned trimmed. */
+/** The gold as compared: a choice problem's gold given as an option's text becomes its letter; else it is trimmed. */
 export function goldAnswer(target: JudgeTarget): string {
   const gold = target.answer.trim();
+  if (target.answerType !== undefined && target.answerType !== 'choice') return gold;
   const at = target.choices?.findIndex((c) => c.trim() === gold) ?? -1;
   return at >= 0 ? (CHOICE_LETTERS[at] ?? gold) : gold;
 }

@@ -89,12 +89,12 @@ describe('combineRewards and computeReward', () => {
   });
 
   // The known scores [accuracy, format, openvlthinker] against gold 7: "\u22127" is -7, not 7; only the nested tags
-  // hold a right answer (accuracy 1, format 1), and their nesting breaks the OpenVLThinker format, so it scores 0.
+  // hold a right answer (the innermost tag, by the one correctness rule), so every reward counts it.
   it.each([
     ['empty', '', [0, 0, 0]],
     ['1 MB of text', 'the answer is maybe '.repeat(50_000), [0, 0, 0]],
     ['unbalanced braces', '<think>}}{{</think><answer>\\frac{1}{</answer>', [0, 1, 0]],
-    ['nested tags', '<think><think>x</think></think><answer><answer>7</answer></answer>', [1, 1, 0]],
+    ['nested tags', '<think><think>x</think></think><answer><answer>7</answer></answer>', [1, 1, 1]],
     ['unicode minus', '<answer>\u22127</answer>', [0, 0, 0]],
     ['RTL text', '<answer>\u202Eسبعة</answer>', [0, 0, 0]],
     ['a million-digit number', `<answer>${'7'.repeat(1_000_000)}</answer>`, [0, 0, 0]],
