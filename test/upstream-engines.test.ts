@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EASYR1_DIALECTS, type EasyR1Dialect } from '../src/backends/easyr1-config.ts';
 import { createDeps, planRun, resolveConfig, writePlanFiles } from '../src/pipeline/index.ts';
+import { testPython } from './python.ts';
 import { sharedDataDir } from './shared-data.ts';
 
 /**
@@ -20,12 +21,12 @@ import { sharedDataDir } from './shared-data.ts';
  *   dataclasses and transformers 4.57.6's Seq2SeqTrainingArguments (test/upstream/check_llamafactory.py), at v0.9.3
  *   and main ff6d4d1;
  * - the format prompt rendered by jinja2, as EasyR1's dataset renders it.
- * Needs a Python (VLTHINK_PYTHON, default python3) with omegaconf >= 2.3, PyYAML and jinja2, and transformers'
- * sources (`pip install --no-deps transformers==4.57.6`); skips, saying which is missing.
+ * Needs the tests' Python (test/python.ts: `npm run setup:python` builds it) with omegaconf >= 2.3, PyYAML, jinja2
+ * and transformers' sources (`--no-deps transformers==4.57.6`); skips, saying which is missing.
  */
 const run = promisify(execFile);
 const upstream = resolve(sharedDataDir, '..', 'upstream');
-const python = process.env.VLTHINK_PYTHON ?? 'python3';
+const python = testPython;
 
 async function probe(): Promise<{ transformers: string } | { skip: string }> {
   if (!existsSync(join(upstream, 'easyr1', 'check_config.py'))) {
