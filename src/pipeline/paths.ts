@@ -1,9 +1,12 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RunConfig } from './config/schema.ts';
 
-/** The run directory: `<outDir>/<name>`. */
+/**
+ * The run directory, `<outDir>/<name>`, absolute: every path a stage hands an engine is then absolute, so a job that
+ * runs in its own working folder (EasyR1's checkout, a Ray job) reads the files the run wrote.
+ */
 export function runDirOf(config: Pick<RunConfig, 'outDir' | 'name'>): string {
-  return join(config.outDir, config.name);
+  return resolve(config.outDir, config.name);
 }
 
 /** Run-relative paths of a round's artifacts (the run directory's layout). */
