@@ -1,12 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, VlthinkError } from '../core/index.ts';
 import { commands } from './commands/index.ts';
+import { describeError, exitCodeOf } from './exit-codes.ts';
 
 /** `vlthink`: argv -> parsed options -> one call. Each command lives in its own file under commands/. */
 export function buildProgram(): Command {
   const program = new Command('vlthink')
     .description('Teach vision-language models to reason with iterative SFT <-> GRPO cycles (OpenVLThinker).')
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   for (const register of commands) register(program);
   return program;
@@ -18,11 +18,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof VlthinkError) {
-      process.stderr.write(`error: ${err.describe()}\n`);
-      return err instanceof ConfigError ? 2 : 1;
-    }
-    throw err;
+    const code = exitCodeOf(err);
+    process.stderr.write(`${code === 130 ? 'interrupted' : 'error'}: ${describeError(err)}\n`);
+    return code;
   }
 }
 

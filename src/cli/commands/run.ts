@@ -1,8 +1,16 @@
 import type { Command } from 'commander';
 import { AbortedError, ConfigError, createLogger } from '../../core/index.ts';
 import { configHelp, PRESET_NAMES, resolveConfig } from '../../pipeline/config/index.ts';
-import { createDeps, describeRunPlan, formatSummaryTable, runDirOf, runPipeline } from '../../pipeline/index.ts';
+import {
+  createDeps,
+  describeRunPlan,
+  formatSummaryTable,
+  readManifest,
+  runDirOf,
+  runPipeline,
+} from '../../pipeline/index.ts';
 import { createProgress } from '../../pipeline/progress.ts';
+import { acquireRunLock } from '../../pipeline/run-lock.ts';
 
 /**
  * `vlthink run`: resolve the config (preset <- files <- --field overrides), then run the loop, or with --dry-run print
@@ -67,6 +75,9 @@ export function register(program: Command): void {
         process.stdout.write(`${describeRunPlan(config)}\n`);
         return;
       }
+      const runDir = runDirOf(config);
+      // The lock is the first write into the run directory: an unwritable or file-shaped --out fails here, at once.
+      const lock = await acquireRunLock(runDir);
       const log = createLogger({ level: 'info' });
       const progress = createProgress({ tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) });
       const controller = new AbortController();
@@ -74,19 +85,35 @@ export function register(program: Command): void {
       const onSigint = () => {
         interrupts++;
         if (interrupts > 1) process.exit(130);
-        progress.line('interrupted: stopping after the current step (Ctrl-C again to quit now); rerun to resume');
+        progress.line('interrupted: stopping after the current step (Ctrl-C again to quit now)');
         controller.abort(new AbortedError('run'));
       };
       process.on('SIGINT', onSigint);
-      progress.line(`run directory: ${runDirOf(config)}`);
-      const deps = await createDeps(config, { log });
+      progress.line(`run directory: ${runDir}`);
       try {
-        const summary = await runPipeline(config, deps, { progress, log, signal: controller.signal });
-        process.stdout.write(`${formatSummaryTable(summary)}\n`);
-        progress.line(`summary: ${runDirOf(config)}/summary.json; report: vlthink report ${runDirOf(config)}`);
+        const deps = await createDeps(config, { log });
+        try {
+          const summary = await runPipeline(config, deps, { progress, log, signal: controller.signal });
+          process.stdout.write(`${formatSummaryTable(summary)}\n`);
+          progress.line(`summary: ${runDir}/summary.json; report: vlthink report ${runDir}`);
+        } finally {
+          await deps.close?.();
+        }
+      } catch (err) {
+        if (controller.signal.aborted) throw await interrupted(runDir);
+        throw err;
       } finally {
         process.off('SIGINT', onSigint);
-        await deps.close?.();
+        await lock.release();
       }
     });
+}
+
+/** The error a Ctrl-C'd run ends with: which stage stopped and how to resume. */
+async function interrupted(runDir: string): Promise<AbortedError> {
+  const manifest = await readManifest(runDir).catch(() => null);
+  const stage = manifest?.order.find((k) => manifest.stages[k]?.state === 'interrupted');
+  return new AbortedError(stage ? `run at ${stage}` : 'run', {
+    hint: `finished stages are kept in ${runDir}; rerun the same command to resume`,
+  });
 }
