@@ -1,7 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { BackendError, contentHash, type Logger, shortHash, silentLogger, VlthinkError } from '../core/index.ts';
+import {
+  AbortedError,
+  BackendError,
+  ConfigError,
+  contentHash,
+  DataError,
+  type Logger,
+  shortHash,
+  silentLogger,
+  VlthinkError,
+} from '../core/index.ts';
+import { isAuthorized, unauthorizedBody } from './http-auth.ts';
 import {
   ChatCompletionRequest,
   type ChatCompletionResponse,
@@ -18,6 +29,10 @@ import type { Completion, ContentPart, GenerationBackend, GenerationParams, Mess
  * also serve, so every OpenAI client — vlthink's own OpenAI generator included — can drive an embedded checkpoint.
  * Concurrent requests are batched into one `generate` call (request-batcher.ts). Images arrive as base64 data URLs;
  * the server never fetches remote URLs. Streaming is not offered: `stream: true` gets a 400 saying so.
+ *
+ * Each request is checked alone before it joins a batch (`checkPrompt`: its image decodes, its prompt fits the model),
+ * so a client's mistake is that client's 400 and never its batch neighbours' 500; 5xx is kept for our own failures. A
+ * client that hangs up cancels its request: out of its batch if not started, else its rows stop at the next decode step.
  */
 export interface ChatServerOptions {
   readonly backend: GenerationBackend;
@@ -33,6 +48,13 @@ export interface ChatServerOptions {
   readonly tokenText?: (id: number) => string;
   /** Largest accepted request body, bytes (images are inline): 64 MiB by default. */
   readonly maxBodyBytes?: number;
+  /**
+   * Reads one prompt as the engine will (decodes its image, tokenizes it) and returns the prompt positions the model
+   * reads (usage.prompt_tokens); throws a DataError / ConfigError for a prompt the model cannot take (answered 400).
+   */
+  readonly checkPrompt?: (prompt: Prompt) => Promise<{ promptTokens: number }>;
+  /** When set, every request but GET /health needs `Authorization: Bearer <apiKey>` (http-auth.ts). */
+  readonly apiKey?: string;
   readonly logger?: Logger;
 }
 
@@ -41,6 +63,19 @@ export interface ChatServer {
   readonly port: number;
   readonly batcher: RequestBatcher;
   close(): Promise<void>;
+}
+
+class Unauthorized extends Error {}
+
+/** A DataError / ConfigError from reading the prompt (an image that does not decode, a prompt too long) is a 400. */
+async function clientMistake<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DataError || err instanceof ConfigError)
+      throw new ApiError(400, 'invalid_request_error', err.describe());
+    throw err;
+  }
 }
 
 class ApiError extends Error {
@@ -62,7 +97,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   const created = Math.floor(Date.now() / 1000);
 
-  const complete = async (body: unknown): Promise<ChatCompletionResponse> => {
+  const complete = async (body: unknown, signal: AbortSignal): Promise<ChatCompletionResponse> => {
     const parsed = ChatCompletionRequest.safeParse(body);
     if (!parsed.success) throw new ApiError(400, 'invalid_request_error', z.prettifyError(parsed.error));
     const req = parsed.data;
@@ -85,12 +120,15 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       ...(req.stop !== undefined ? { stop: typeof req.stop === 'string' ? [req.stop] : req.stop } : {}),
       ...(req.logprobs ? { logprobs: true } : {}),
     };
-    const completions = await batcher.submit(toPrompt(req.messages), params);
-    return toResponse(req, completions, options.tokenText);
+    const prompt = toPrompt(req.messages);
+    const checked = await clientMistake(() => options.checkPrompt?.(prompt) ?? Promise.resolve({ promptTokens: 0 }));
+    const completions = await clientMistake(() => batcher.submit(prompt, params, signal));
+    return toResponse(req, completions, checked.promptTokens, options.tokenText);
   };
 
-  const route = async (req: IncomingMessage): Promise<unknown> => {
+  const route = async (req: IncomingMessage, signal: AbortSignal): Promise<unknown> => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/health' && !isAuthorized(req, options.apiKey)) throw new Unauthorized();
     if (path === '/v1/models' || path === '/health') {
       if (req.method !== 'GET') throw new ApiError(405, 'invalid_request_error', `${path} takes GET`);
       if (path === '/health') return { status: 'ok' };
@@ -106,14 +144,24 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         `no endpoint ${path}; this server offers POST /v1/chat/completions, GET /v1/models`,
       );
     if (req.method !== 'POST') throw new ApiError(405, 'invalid_request_error', `${path} takes POST`);
-    return complete(await readJson(req, options.maxBodyBytes ?? 64 * 1024 * 1024));
+    return complete(await readJson(req, options.maxBodyBytes ?? 64 * 1024 * 1024), signal);
   };
 
   const server = createServer((req, res) => {
-    route(req).then(
+    // The client hung up before its answer was sent: cancel its work (request-batcher.ts).
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort(new AbortedError('request'));
+    });
+    route(req, gone.signal).then(
       (payload) => send(res, 200, payload),
       (err: unknown) => {
+        if (err instanceof Unauthorized) return send(res, 401, unauthorizedBody());
         if (err instanceof ApiError) return send(res, err.status, wireError(err.message, err.type, err.param));
+        if (gone.signal.aborted) {
+          logger.debug('client disconnected; its generation was cancelled');
+          return;
+        }
         logger.error('generation failed', { error: String(err) });
         const message = err instanceof VlthinkError ? err.describe() : String(err);
         send(res, 500, wireError(`generation failed: ${message}`, 'server_error', null));
@@ -161,6 +209,7 @@ function toPrompt(messages: readonly WireMessage[]): Prompt {
 function toResponse(
   req: ChatCompletionRequest,
   completions: readonly Completion[],
+  promptTokens: number,
   tokenText: ((id: number) => string) | undefined,
 ): ChatCompletionResponse {
   let completionTokens = 0;
@@ -185,7 +234,11 @@ function toResponse(
     created: Math.floor(Date.now() / 1000),
     model: req.model,
     choices,
-    usage: { prompt_tokens: 0, completion_tokens: completionTokens, total_tokens: completionTokens },
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   };
 }
 

@@ -40,10 +40,24 @@ export interface Completion {
   readonly finishReason: 'stop' | 'length';
 }
 
+/** Per-call options beyond the sampling params. */
+export interface GenerateOptions {
+  /**
+   * Per-prompt cancellation (a server's client hung up): once `promptSignals[i]` aborts, prompt i's rows stop at the
+   * next decode step and its completions are dropped. Backends that cannot stop one prompt may ignore it.
+   */
+  readonly promptSignals?: readonly (AbortSignal | undefined)[];
+}
+
 export interface GenerationBackend {
   readonly id: string;
   /** Per prompt, `params.n` completions. */
-  generate(prompts: readonly Prompt[], params: GenerationParams, signal?: AbortSignal): Promise<Completion[][]>;
+  generate(
+    prompts: readonly Prompt[],
+    params: GenerationParams,
+    signal?: AbortSignal,
+    options?: GenerateOptions,
+  ): Promise<Completion[][]>;
   close?(): Promise<void>;
 }
 

@@ -45,7 +45,10 @@ export function addScoringOptions(cmd: Command): Command {
     .option('--judge <model>', 'openai:URL#model MathVerse judge (default: quick exact match)')
     .option('--extraction-prompt <file>', 'few-shot extraction prompt file (e.g. the official one) instead of ours')
     .option('--judge-prompt <file>', 'judge prompt file with {question} {gt} {extraction} instead of ours')
-    .option('--api-key <key>', 'bearer token for openai: models (default $OPENAI_API_KEY or EMPTY)')
+    .option(
+      '--api-key <key>',
+      'bearer token for openai: models (default $OPENAI_API_KEY, then $VLTHINK_API_KEY, else EMPTY)',
+    )
     .option('--world-n <n>', 'synthetic world test problems', intArg, 200)
     .option('--world-seed <seed>', 'synthetic world seed', intArg, 1)
     .option('--world-image-size <px>', 'synthetic world image side', intArg, 64)
@@ -84,7 +87,7 @@ export function configFrom(
     judge: flags.judge,
     extractionPrompt: flags.extractionPrompt,
     judgePrompt: flags.judgePrompt,
-    apiKey: flags.apiKey ?? process.env.OPENAI_API_KEY ?? 'EMPTY',
+    apiKey: flags.apiKey ?? process.env.OPENAI_API_KEY ?? process.env.VLTHINK_API_KEY ?? 'EMPTY',
     world: { n: flags.worldN, seed: flags.worldSeed, imageSize: flags.worldImageSize },
   });
 }
