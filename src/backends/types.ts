@@ -47,6 +47,12 @@ export interface GenerateOptions {
    * next decode step and its completions are dropped. Backends that cannot stop one prompt may ignore it.
    */
   readonly promptSignals?: readonly (AbortSignal | undefined)[];
+  /**
+   * Told as soon as prompt i's completions are ready, so a caller can store each one at once (eval's response cache):
+   * a prompt that fails, or Ctrl-C, then loses only the work not finished yet. A backend that answers a whole call at
+   * once may not call it; callers handle the returned rows too.
+   */
+  readonly onResult?: (prompt: number, completions: Completion[]) => void;
 }
 
 export interface GenerationBackend {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createOpenAICompatibleGenerator } from '../backends/openai-generator.ts';
 import type { GenerationBackend } from '../backends/types.ts';
-import { ConfigError } from '../core/index.ts';
+import { ConfigError, type Logger } from '../core/index.ts';
 
 /**
  * `--model` values: `openai:URL#model` (any OpenAI-compatible server; URL includes /v1) or the folder of an embedded
@@ -35,19 +35,33 @@ export interface BackendOptions {
   readonly apiKey?: string;
   readonly cacheDir?: string;
   readonly concurrency?: number;
+  /** openai: per-attempt time limit, seconds. */
+  readonly timeoutS?: number;
+  /** openai: retries after the first attempt. */
+  readonly retries?: number;
+  /** Where retry warnings go (the CLI's logger, so a hung or failing server is never silent). */
+  readonly logger?: Logger;
 }
 
 /** Makes the GenerationBackend for a spec. The embedded generator is loaded on demand (it pulls in the engine). */
 export async function createBackend(spec: ModelSpec, options: BackendOptions = {}): Promise<GenerationBackend> {
   switch (spec.kind) {
     case 'openai':
-      return createOpenAICompatibleGenerator({
-        baseURL: spec.baseURL,
-        model: spec.model,
-        apiKey: options.apiKey ?? 'EMPTY',
-        concurrency: options.concurrency ?? 16,
-        cacheDir: options.cacheDir,
-      });
+      return createOpenAICompatibleGenerator(
+        {
+          baseURL: spec.baseURL,
+          model: spec.model,
+          apiKey: options.apiKey ?? 'EMPTY',
+          concurrency: options.concurrency ?? 16,
+          cacheDir: options.cacheDir,
+          ...(options.timeoutS !== undefined ? { timeoutMs: Math.round(options.timeoutS * 1000) } : {}),
+          ...(options.retries !== undefined
+            ? { retry: { maxAttempts: options.retries + 1, budgetMs: Number.MAX_SAFE_INTEGER } }
+            : {}),
+          giveUpHint: 'check that the server is up and not overloaded, or raise --retries / --timeout',
+        },
+        { logger: options.logger },
+      );
     case 'embedded': {
       // Resolved at run time so that eval works (with openai: models) where the embedded engine is not built.
       const url = pathToFileURL(resolve(import.meta.dirname, '../backends/embedded-generator.ts')).href;

@@ -72,7 +72,15 @@ export interface ScoringFlags {
 
 export function configFrom(
   flags: ScoringFlags,
-  extra: { benches: string[]; model: string; limit?: number; outDir?: string; generation?: object },
+  extra: {
+    benches: string[];
+    model: string;
+    limit?: number;
+    outDir?: string;
+    generation?: object;
+    timeoutS?: number;
+    retries?: number;
+  },
 ): EvalConfig {
   return parseEvalConfig({
     benches: extra.benches,
@@ -81,6 +89,8 @@ export function configFrom(
     integerRule: flags.intRule,
     limit: extra.limit,
     outDir: extra.outDir,
+    timeoutS: extra.timeoutS,
+    retries: extra.retries,
     dataDir: flags.data ?? defaultDataDir(),
     generation: { concurrency: flags.concurrency, ...extra.generation },
     extractor: flags.extractor,
