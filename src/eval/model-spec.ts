@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createOpenAICompatibleGenerator } from '../backends/openai-generator.ts';
 import type { GenerationBackend } from '../backends/types.ts';
 import { ConfigError, type Logger } from '../core/index.ts';
@@ -63,28 +61,9 @@ export async function createBackend(spec: ModelSpec, options: BackendOptions = {
         { logger: options.logger },
       );
     case 'embedded': {
-      // Resolved at run time so that eval works (with openai: models) where the embedded engine is not built.
-      const url = pathToFileURL(resolve(import.meta.dirname, '../backends/embedded-generator.ts')).href;
-      let mod: { createEmbeddedGenerator?: unknown };
-      try {
-        mod = (await import(url)) as { createEmbeddedGenerator?: unknown };
-      } catch (cause) {
-        const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-        throw new ConfigError('eval.model', `cannot load the embedded generator for checkpoint '${spec.dir}': ${why}`, {
-          value: spec.dir,
-          hint: 'use openai:URL#model, or serve the checkpoint with `vlthink serve`',
-          cause,
-        });
-      }
-      if (typeof mod.createEmbeddedGenerator !== 'function') {
-        throw new ConfigError('eval.model', 'the embedded generator module has no createEmbeddedGenerator', {
-          value: spec.dir,
-        });
-      }
-      const create = mod.createEmbeddedGenerator as (opts: {
-        checkpoint: string;
-      }) => Promise<GenerationBackend> | GenerationBackend;
-      return await create({ checkpoint: spec.dir });
+      // Imported here, not at the top: the engine (ONNX Runtime) loads only when an embedded model is evaluated.
+      const { createEmbeddedGenerator } = await import('../backends/embedded-generator.ts');
+      return createEmbeddedGenerator({ checkpoint: spec.dir });
     }
     default: {
       const never: never = spec;
