@@ -1,11 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delay } from '../../backends/loopback-server.ts';
 import { parseRunConfig } from '../../pipeline/config/load.ts';
 import { runPipeline } from '../../pipeline/loop.ts';
+import { type BrowserCheck, checkReportInBrowser, DEFAULT_CHROMIUM } from '../../pipeline/report/browser-check.ts';
 import { createFakeDeps } from '../../pipeline/test-fakes.ts';
 import { parseFieldArgs } from './run.ts';
 
@@ -125,16 +128,22 @@ describe('vlthink run / status / report', () => {
     ]);
     let stderr = '';
     let lock = '';
+    let midRun: BrowserCheck | null = null;
     const code = await new Promise<number | null>((done) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
         if (stderr.includes('round-1/sft: running') && lock === '') {
           lock = 'seen';
-          void readFile(join(root, 'sigint', 'run.lock'), 'utf8').then((t) => {
-            lock = t;
+          void (async () => {
+            lock = await readFile(join(root, 'sigint', 'run.lock'), 'utf8');
+            // The run rewrites report.html after every stage: load it in Chromium while the run goes on.
+            const report = join(root, 'sigint', 'report.html');
+            const hasFilterChart = async () => (await readFile(report, 'utf8').catch(() => '')).includes('"filter"');
+            while (!(await hasFilterChart())) await delay(50);
+            midRun = existsSync(DEFAULT_CHROMIUM) ? await checkReportInBrowser(report) : null;
             child.kill('SIGINT');
-          });
+          })();
         }
       });
       child.on('exit', (c) => {
@@ -153,5 +162,9 @@ describe('vlthink run / status / report', () => {
     const s = await vlthink('status', join(root, 'sigint'));
     expect(s.stdout).toContain(`state: interrupted at ${stage}; rerun to resume`);
     await expect(readFile(join(root, 'sigint', 'run.lock'))).rejects.toThrow(/ENOENT/);
+    const html = await readFile(join(root, 'sigint', 'report.html'), 'utf8');
+    expect(html).toContain('data-chart="filter"'); // round 1's filter stage finished before Ctrl-C
+    if (midRun) expect(midRun).toMatchObject({ expected: 1, rendered: 1 });
+    else console.log(`mid-run Chromium check skipped: ${DEFAULT_CHROMIUM} not found (apt-get install chromium)`);
   }, 150_000);
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AbortedError, ConfigError, createLogger } from '../../core/index.ts';
 import { configHelp, PRESET_NAMES, resolveConfig } from '../../pipeline/config/index.ts';
@@ -8,6 +9,7 @@ import {
   readManifest,
   runDirOf,
   runPipeline,
+  writeReport,
 } from '../../pipeline/index.ts';
 import { createProgress } from '../../pipeline/progress.ts';
 import { acquireRunLock } from '../../pipeline/run-lock.ts';
@@ -92,11 +94,32 @@ export function register(program: Command): void {
       progress.line(`run directory: ${runDir}`);
       try {
         const deps = await createDeps(config, { log });
+        // report.html is rewritten after every finished stage (one write at a time), so a browser tab on it follows
+        // the run; the last write happens after the run ends, however it ends.
+        let reporting: Promise<void> = Promise.resolve();
+        const refreshReport = () => {
+          reporting = reporting
+            .then(() => writeReport(runDir))
+            .then(
+              () => undefined,
+              (err: unknown) =>
+                log.warn(`report.html not refreshed: ${err instanceof Error ? err.message : String(err)}`),
+            );
+        };
         try {
-          const summary = await runPipeline(config, deps, { progress, log, signal: controller.signal });
+          const summary = await runPipeline(config, deps, {
+            progress,
+            log,
+            signal: controller.signal,
+            onStage: (e) => {
+              if (e.type === 'done') refreshReport();
+            },
+          });
           process.stdout.write(`${formatSummaryTable(summary)}\n`);
-          progress.line(`summary: ${runDir}/summary.json; report: vlthink report ${runDir}`);
+          progress.line(`summary: ${runDir}/summary.json; report: ${join(runDir, 'report.html')}`);
         } finally {
+          refreshReport();
+          await reporting;
           await deps.close?.();
         }
       } catch (err) {
