@@ -139,7 +139,7 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
     expect(backend.calls.map((c) => c.params.n).sort()).toEqual([1, 2]);
   });
 
-  it('rejects an unknown model (404), streaming, remote image URLs and bad JSON (400) with OpenAI error bodies', async () => {
+  it('rejects an unknown model (404), remote image URLs and bad JSON (400) with OpenAI error bodies', async () => {
     server = await startChatServer({ backend: echoBackend(), model: 'm', port: 0 });
     const wrong = (await createOpenAICompatibleGenerator({ baseURL: `${server.url}/v1`, model: 'gpt-9' })
       .generate([[{ role: 'user', content: 'x' }]], { n: 1, temperature: 0, topP: 1, maxTokens: 8 })
@@ -152,13 +152,6 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
         r.status,
         await r.json(),
       ]);
-    const [s1, b1] = await post(
-      JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true }),
-    );
-    expect([s1, (b1 as { error: { message: string } }).error.message]).toEqual([
-      400,
-      'stream=true is not supported; send stream=false',
-    ]);
     const [s2, b2] = await post(
       JSON.stringify({
         model: 'm',
@@ -318,5 +311,43 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
     expect(next.choices[0]?.message.content).toBe('done');
     expect(steps).toBe(stepsWhenStopped + 3); // nothing of the dropped request ran after it stopped
     expect(server.batcher.stats()).toMatchObject({ calls: 2, cancelled: 1 });
+  });
+
+  it('streams server-sent chunks as vLLM does: role, content pieces, finish, usage, [DONE]', async () => {
+    server = await startChatServer({ backend: echoBackend(), model: 'm', port: 0 });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const request = { model: 'm', n: 2, messages: [{ role: 'user' as const, content: 'two words here' }] };
+    const whole = await client.chat.completions.create(request);
+    const stream = await client.chat.completions.create({
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const texts = ['', ''];
+    const finish: (string | null)[] = [null, null];
+    let usage: unknown;
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      expect(chunk.object).toBe('chat.completion.chunk');
+      for (const c of chunk.choices) {
+        texts[c.index] += c.delta.content ?? '';
+        if (c.finish_reason) finish[c.index] = c.finish_reason;
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(texts).toEqual(whole.choices.map((c) => c.message.content));
+    expect(finish).toEqual(['stop', 'length']);
+    // per choice: role, 5 word pieces ("two words here #0 t=1"), finish; then the usage chunk
+    expect(chunks).toBe(2 * (1 + 5 + 1) + 1);
+    expect(usage).toEqual(whole.usage);
+    const raw = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...request, n: 1, stream: true }),
+    });
+    expect(raw.headers.get('content-type')).toBe('text/event-stream');
+    const body = await raw.text();
+    expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(body).not.toContain('"usage"');
   });
 });

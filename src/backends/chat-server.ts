@@ -28,7 +28,9 @@ import type { Completion, ContentPart, GenerationBackend, GenerationParams, Mess
  * behind it): `POST /v1/chat/completions` and `GET /v1/models`, the subset of the OpenAI API that vLLM and SGLang
  * also serve, so every OpenAI client — vlthink's own OpenAI generator included — can drive an embedded checkpoint.
  * Concurrent requests are batched into one `generate` call (request-batcher.ts). Images arrive as base64 data URLs;
- * the server never fetches remote URLs. Streaming is not offered: `stream: true` gets a 400 saying so.
+ * the server never fetches remote URLs. `stream: true` is answered with server-sent `chat.completion.chunk` events as
+ * vLLM sends them (a role chunk, content chunks, a finish chunk per choice, an optional usage chunk, `data: [DONE]`);
+ * the chunks are sent once the request's batch has decoded (the engine samples a batch as a whole), not per token.
  *
  * Each request is checked alone before it joins a batch (`checkPrompt`: its image decodes, its prompt fits the model),
  * so a client's mistake is that client's 400 and never its batch neighbours' 500; 5xx is kept for our own failures. A
@@ -67,6 +69,11 @@ export interface ChatServer {
 
 class Unauthorized extends Error {}
 
+/** A `stream: true` answer: the events of a text/event-stream body. */
+class SseReply {
+  constructor(readonly events: readonly unknown[]) {}
+}
+
 /** A DataError / ConfigError from reading the prompt (an image that does not decode, a prompt too long) is a 400. */
 async function clientMistake<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -97,7 +104,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   const created = Math.floor(Date.now() / 1000);
 
-  const complete = async (body: unknown, signal: AbortSignal): Promise<ChatCompletionResponse> => {
+  const complete = async (body: unknown, signal: AbortSignal): Promise<ChatCompletionResponse | SseReply> => {
     const parsed = ChatCompletionRequest.safeParse(body);
     if (!parsed.success) throw new ApiError(400, 'invalid_request_error', z.prettifyError(parsed.error));
     const req = parsed.data;
@@ -108,8 +115,6 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         `model '${req.model}' is not served here; use '${options.model}'`,
         'model',
       );
-    if (req.stream)
-      throw new ApiError(400, 'invalid_request_error', 'stream=true is not supported; send stream=false', 'stream');
     const params: GenerationParams = {
       n: req.n ?? 1,
       temperature: req.temperature ?? 1,
@@ -123,7 +128,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     const prompt = toPrompt(req.messages);
     const checked = await clientMistake(() => options.checkPrompt?.(prompt) ?? Promise.resolve({ promptTokens: 0 }));
     const completions = await clientMistake(() => batcher.submit(prompt, params, signal));
-    return toResponse(req, completions, checked.promptTokens, options.tokenText);
+    const response = toResponse(req, completions, checked.promptTokens, options.tokenText);
+    return req.stream ? new SseReply(toChunks(response, req.stream_options?.include_usage === true)) : response;
   };
 
   const route = async (req: IncomingMessage, signal: AbortSignal): Promise<unknown> => {
@@ -154,7 +160,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       if (!res.writableFinished) gone.abort(new AbortedError('request'));
     });
     route(req, gone.signal).then(
-      (payload) => send(res, 200, payload),
+      (payload) => (payload instanceof SseReply ? sendEvents(res, payload.events) : send(res, 200, payload)),
       (err: unknown) => {
         if (err instanceof Unauthorized) return send(res, 401, unauthorizedBody());
         if (err instanceof ApiError) return send(res, err.status, wireError(err.message, err.type, err.param));
@@ -274,4 +280,37 @@ function send(res: ServerResponse, status: number, payload: unknown): void {
   const text = JSON.stringify(payload);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * A chat.completion as the chunks vLLM streams: per choice a role chunk, its text in word pieces (which join to exactly
+ * the text), then a chunk with its finish_reason; with include_usage a last chunk with no choices and the usage.
+ */
+export function toChunks(response: ChatCompletionResponse, includeUsage: boolean): unknown[] {
+  const base = { id: response.id, object: 'chat.completion.chunk', created: response.created, model: response.model };
+  const events: unknown[] = [];
+  for (const choice of response.choices) {
+    const chunk = (delta: object, extra: { logprobs?: unknown; finish_reason?: string | null } = {}) => ({
+      ...base,
+      choices: [
+        { index: choice.index, delta, logprobs: extra.logprobs ?? null, finish_reason: extra.finish_reason ?? null },
+      ],
+    });
+    events.push(chunk({ role: 'assistant', content: '' }));
+    const text = choice.message.content ?? '';
+    const pieces = text === '' ? [] : text.split(/(?<=\s)(?=\S)/);
+    pieces.forEach((piece, i) => {
+      events.push(chunk({ content: piece }, i === 0 && choice.logprobs ? { logprobs: choice.logprobs } : {}));
+    });
+    events.push(chunk({}, { finish_reason: choice.finish_reason }));
+  }
+  if (includeUsage) events.push({ ...base, choices: [], usage: response.usage });
+  return events;
+}
+
+function sendEvents(res: ServerResponse, events: readonly unknown[]): void {
+  if (res.destroyed) return;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  for (const event of events) res.write(`data: ${JSON.stringify(event)}\n\n`);
+  res.end('data: [DONE]\n\n');
 }
