@@ -310,7 +310,7 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
       lastEvalAccuracy = val.accuracy;
       record.val_accuracy = val.accuracy;
     }
-    log.info('grpo step', { step: s + 1, reward: record.reward_mean, accuracy: record.accuracy });
+    log.debug('grpo step', { step: s + 1, reward: record.reward_mean, accuracy: record.accuracy });
     await run.onStep?.(roundMetrics(record));
     const last = s + 1 === lastStep;
     if (run.onCheckpoint && (last || (cfg.checkpointEvery > 0 && (s + 1) % cfg.checkpointEvery === 0))) {

@@ -4,9 +4,12 @@ import type { Checkpoint, StepMetrics } from '../../backends/types.ts';
 import { writeJsonAtomic } from '../../core/index.ts';
 import { writeJsonl } from '../../data/jsonl.ts';
 import { type Problem, Problem as ProblemSchema, type Tier } from '../../data/types.ts';
+import { grpoTotalSteps } from '../../train/grpo.ts';
+import { sftTotalSteps } from '../../train/sft.ts';
 import { abs, generateAll, paths, type StageContext } from '../context.ts';
 import { assignTiers } from '../difficulty.ts';
 import { judgeAnswer } from '../judge.ts';
+import type { StepProgress } from '../progress.ts';
 import { policyPrompt } from '../prompts.ts';
 
 /** A checkpoint produced by a stage, with the content hash downstream stages key on. */
@@ -40,9 +43,11 @@ async function checkpointAt(ctx: StageContext, rel: string): Promise<Checkpoint>
   return { kind: d.kind, path: d.path ?? join(abs(ctx, rel), d.sub ?? ''), name: rel };
 }
 
-function collectMetrics(stage: string, into: StepMetrics[]) {
+function collectMetrics(stage: string, into: StepMetrics[], display?: StepProgress) {
   return (m: StepMetrics) => {
     into.push({ stage, ...m });
+    // SFT's periodic held-out evaluation records are not steps of their own.
+    if (m.phase !== 'sft-eval') display?.step(m);
   };
 }
 
@@ -68,20 +73,23 @@ export async function sftStage(
     run: async (staged) => {
       const metrics: StepMetrics[] = [];
       await mkdir(staged(out), { recursive: true });
-      const task = ctx.progress.task(`round ${round} sft`, 1, 'runs');
+      const examples = await readProblemCount(abs(ctx, paths.sftData(round)));
+      const display = ctx.progress.steps(
+        `round ${round} sft`,
+        ctx.config.backend.kind === 'embedded' ? sftTotalSteps(ctx.config.sft, examples) : undefined,
+      );
       const made = await ctx.deps.trainer.sft(
         {
           base: base.checkpoint,
           dataFile: abs(ctx, paths.sftData(round)),
           imageRoot: abs(ctx, paths.dataDir),
           outDir: staged(out),
-          onStep: collectMetrics(`round-${round}/sft`, metrics),
+          onStep: collectMetrics(`round-${round}/sft`, metrics, display),
         },
         ctx.signal,
       );
       await describeCheckpoint(staged(out), made);
-      task.tick();
-      task.done(`${metrics.length} steps`);
+      display.done();
       await writeJsonl(staged(metricsFile), metrics);
       return { steps: metrics.length };
     },
@@ -215,7 +223,10 @@ export async function rlStages(
           return { problems: 0, steps: 0 };
         }
         await mkdir(staged(out), { recursive: true });
-        const task = ctx.progress.task(`round ${round} rl-${stage.name}`, 1, 'runs');
+        // The embedded trainer's step count (grpoTotalSteps); other engines report their own progress.
+        const total =
+          ctx.config.backend.kind === 'embedded' ? grpoTotalSteps(cfg, problems, stage.episodes) : undefined;
+        const display = ctx.progress.steps(`round ${round} rl-${stage.name}`, total);
         const made = await ctx.deps.trainer.rl(
           {
             init: from.checkpoint,
@@ -227,13 +238,12 @@ export async function rlStages(
             stage: stage.name,
             episodes: stage.episodes,
             freezeVision: stage.freezeVision,
-            onStep: collectMetrics(`round-${round}/rl-${stage.name}`, metrics),
+            onStep: collectMetrics(`round-${round}/rl-${stage.name}`, metrics, display),
           },
           ctx.signal,
         );
         await describeCheckpoint(staged(out), made);
-        task.tick();
-        task.done(`${metrics.length} steps`);
+        display.done();
         await writeJsonl(staged(metricsFile), metrics);
         return { problems, steps: metrics.length };
       },
