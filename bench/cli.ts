@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,9 +65,25 @@ function median(runs: number, args: readonly string[]): { wall: number; cpu: num
   return { wall: mid(xs.map((x) => x.wall)), cpu: mid(xs.map((x) => x.cpu)) };
 }
 
+/** Newest modification time (ms) of the .ts files under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const t = entry.isDirectory() ? newestSource(path) : entry.name.endsWith('.ts') ? statSync(path).mtimeMs : 0;
+    newest = Math.max(newest, t);
+  }
+  return newest;
+}
+
+/** Which code bin/vlthink.js runs: dist/ when its build stamp is newer than every source file (the same test). */
 function compiledPath(): string {
   const stamp = join(root, 'dist', '.build-stamp');
-  return existsSync(stamp) ? `dist (built ${statSync(stamp).mtime.toISOString()})` : 'source (tsx; run npm run build)';
+  if (!existsSync(stamp)) return 'source (tsx): no build; run npm run build';
+  const built = statSync(stamp).mtimeMs;
+  return newestSource(join(root, 'src')) <= built
+    ? `dist (built ${new Date(built).toISOString()})`
+    : 'source (tsx): sources changed since the build; run npm run build';
 }
 
 export async function run(): Promise<void> {
