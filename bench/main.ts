@@ -6,6 +6,7 @@ type Bench = () => Promise<void>;
 
 const benches: Record<string, () => Promise<{ run: Bench }>> = {
   data: () => import('./data.ts'),
+  cli: () => import('./cli.ts'),
   'data-io': () => import('./data-io.ts'),
   engine: () => import('./engine.ts'),
   'engine-profile': () => import('./engine-profile.ts'),

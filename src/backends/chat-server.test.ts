@@ -1,7 +1,9 @@
+import { request } from 'node:http';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendError } from '../core/index.ts';
+import { BackendError, DataError } from '../core/index.ts';
 import { type ChatServer, startChatServer } from './chat-server.ts';
+import { delay } from './loopback-server.ts';
 import { createOpenAICompatibleGenerator } from './openai-generator.ts';
 import type { Completion, GenerationBackend, GenerationParams, Prompt } from './types.ts';
 
@@ -137,7 +139,7 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
     expect(backend.calls.map((c) => c.params.n).sort()).toEqual([1, 2]);
   });
 
-  it('rejects an unknown model (404), streaming, remote image URLs and bad JSON (400) with OpenAI error bodies', async () => {
+  it('rejects an unknown model (404), remote image URLs and bad JSON (400) with OpenAI error bodies', async () => {
     server = await startChatServer({ backend: echoBackend(), model: 'm', port: 0 });
     const wrong = (await createOpenAICompatibleGenerator({ baseURL: `${server.url}/v1`, model: 'gpt-9' })
       .generate([[{ role: 'user', content: 'x' }]], { n: 1, temperature: 0, topP: 1, maxTokens: 8 })
@@ -150,13 +152,6 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
         r.status,
         await r.json(),
       ]);
-    const [s1, b1] = await post(
-      JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true }),
-    );
-    expect([s1, (b1 as { error: { message: string } }).error.message]).toEqual([
-      400,
-      'stream=true is not supported; send stream=false',
-    ]);
     const [s2, b2] = await post(
       JSON.stringify({
         model: 'm',
@@ -199,5 +194,160 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
     fail = false;
     const ok = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
     expect(ok.choices[0]?.message.content).toBe('x #0 t=1');
+  });
+
+  it('answers 401 with an OpenAI-style error to a request without the key; GET /health stays open', async () => {
+    server = await startChatServer({ backend: echoBackend(), model: 'm', port: 0, apiKey: 'sekrit' });
+    const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server?.url}/v1/chat/completions`, { method: 'POST', headers, body });
+    const none = await post({});
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
+    expect((await post({ authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await fetch(`${server.url}/v1/models`)).status).toBe(401);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sekrit', maxRetries: 0 });
+    const ok = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    expect(ok.choices[0]?.message.content).toBe('x #0 t=1');
+  });
+
+  it("answers a batch's bad request 400 and its good neighbours 200, with real usage.prompt_tokens", async () => {
+    const backend = echoBackend();
+    server = await startChatServer({
+      backend,
+      model: 'm',
+      port: 0,
+      batchWindowMs: 20,
+      checkPrompt: async (prompt) => {
+        const text = String(prompt[0]?.content);
+        if (text === 'bad') throw new DataError('prompt 0', 'image cannot be decoded');
+        return { promptTokens: text.length };
+      },
+    });
+    const send = (content: string) =>
+      fetch(`${server?.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] }),
+      });
+    const replies = await Promise.all(['aa', 'bad', 'cccc', 'd'].map(send));
+    expect(replies.map((r) => r.status)).toEqual([200, 400, 200, 200]);
+    const bodies = (await Promise.all(replies.map((r) => r.json()))) as {
+      usage?: { prompt_tokens: number; total_tokens: number };
+      error?: { message: string; type: string };
+    }[];
+    expect(bodies[1]?.error?.type).toBe('invalid_request_error');
+    expect(bodies[1]?.error?.message).toContain('image cannot be decoded');
+    expect(bodies.map((b) => b.usage?.prompt_tokens)).toEqual([2, undefined, 4, 1]);
+    expect(bodies[0]?.usage?.total_tokens).toBe(4); // 2 prompt + 2 completion tokens
+    expect(backend.calls.flatMap((c) => c.prompts.map((p) => p[0]?.content)).sort()).toEqual(['aa', 'cccc', 'd']);
+  });
+
+  it('answers 400, not 500, when the engine finds a client mistake inside a batch; neighbours still get 200', async () => {
+    const backend = echoBackend();
+    server = await startChatServer({
+      backend: {
+        id: 'decoding',
+        generate: (prompts, params) =>
+          prompts.some((p) => p[0]?.content === 'long')
+            ? Promise.reject(new DataError(`prompt ${prompts.length - 1}`, '300 tokens leave no room to answer'))
+            : backend.generate(prompts, params),
+      },
+      model: 'm',
+      port: 0,
+      batchWindowMs: 20,
+    });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const results = await Promise.allSettled(
+      ['a', 'long', 'b'].map((content) =>
+        client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content }] }),
+      ),
+    );
+    expect(results.map((r) => (r.status === 'fulfilled' ? 200 : (r.reason as { status: number }).status))).toEqual([
+      200, 400, 200,
+    ]);
+    expect(server.batcher.stats().isolated).toBe(3);
+  });
+
+  it('stops decoding for a client that disconnects and serves the next request', async () => {
+    /** Decodes one token per 2 ms for up to 2,000 steps, asking the per-prompt signal between steps. */
+    let steps = 0;
+    let stoppedEarly = 0;
+    server = await startChatServer({
+      backend: {
+        id: 'stepping',
+        async generate(prompts, params, signal, options) {
+          for (let t = 0; t < params.maxTokens; t++) {
+            if (signal?.aborted || options?.promptSignals?.every((s) => s?.aborted)) {
+              stoppedEarly++;
+              throw new Error('every client left');
+            }
+            steps++;
+            await delay(2);
+          }
+          return prompts.map((): Completion[] => [{ text: 'done', finishReason: 'length' }]);
+        },
+      },
+      model: 'm',
+      port: 0,
+      batchWindowMs: 1,
+    });
+    const url = new URL(`${server.url}/v1/chat/completions`);
+    const req = request({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST' });
+    req.on('error', () => undefined);
+    req.end(JSON.stringify({ model: 'm', max_tokens: 2000, messages: [{ role: 'user', content: 'x' }] }));
+    while (steps < 10) await delay(5);
+    req.destroy();
+    while (stoppedEarly === 0 && steps < 2000) await delay(5);
+    expect(stoppedEarly).toBe(1);
+    const stepsWhenStopped = steps;
+    expect(stepsWhenStopped).toBeLessThan(2000);
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const next = await client.chat.completions.create({
+      model: 'm',
+      max_tokens: 3,
+      messages: [{ role: 'user', content: 'y' }],
+    });
+    expect(next.choices[0]?.message.content).toBe('done');
+    expect(steps).toBe(stepsWhenStopped + 3); // nothing of the dropped request ran after it stopped
+    expect(server.batcher.stats()).toMatchObject({ calls: 2, cancelled: 1 });
+  });
+
+  it('streams server-sent chunks as vLLM does: role, content pieces, finish, usage, [DONE]', async () => {
+    server = await startChatServer({ backend: echoBackend(), model: 'm', port: 0 });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const request = { model: 'm', n: 2, messages: [{ role: 'user' as const, content: 'two words here' }] };
+    const whole = await client.chat.completions.create(request);
+    const stream = await client.chat.completions.create({
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const texts = ['', ''];
+    const finish: (string | null)[] = [null, null];
+    let usage: unknown;
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      expect(chunk.object).toBe('chat.completion.chunk');
+      for (const c of chunk.choices) {
+        texts[c.index] += c.delta.content ?? '';
+        if (c.finish_reason) finish[c.index] = c.finish_reason;
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(texts).toEqual(whole.choices.map((c) => c.message.content));
+    expect(finish).toEqual(['stop', 'length']);
+    // per choice: role, 5 word pieces ("two words here #0 t=1"), finish; then the usage chunk
+    expect(chunks).toBe(2 * (1 + 5 + 1) + 1);
+    expect(usage).toEqual(whole.usage);
+    const raw = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...request, n: 1, stream: true }),
+    });
+    expect(raw.headers.get('content-type')).toBe('text/event-stream');
+    const body = await raw.text();
+    expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(body).not.toContain('"usage"');
   });
 });

@@ -1,7 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { BackendError, contentHash, type Logger, shortHash, silentLogger, VlthinkError } from '../core/index.ts';
+import {
+  AbortedError,
+  BackendError,
+  ConfigError,
+  contentHash,
+  DataError,
+  type Logger,
+  shortHash,
+  silentLogger,
+  VlthinkError,
+} from '../core/index.ts';
+import { isAuthorized, unauthorizedBody } from './http-auth.ts';
 import {
   ChatCompletionRequest,
   type ChatCompletionResponse,
@@ -17,7 +28,13 @@ import type { Completion, ContentPart, GenerationBackend, GenerationParams, Mess
  * behind it): `POST /v1/chat/completions` and `GET /v1/models`, the subset of the OpenAI API that vLLM and SGLang
  * also serve, so every OpenAI client — vlthink's own OpenAI generator included — can drive an embedded checkpoint.
  * Concurrent requests are batched into one `generate` call (request-batcher.ts). Images arrive as base64 data URLs;
- * the server never fetches remote URLs. Streaming is not offered: `stream: true` gets a 400 saying so.
+ * the server never fetches remote URLs. `stream: true` is answered with server-sent `chat.completion.chunk` events as
+ * vLLM sends them (a role chunk, content chunks, a finish chunk per choice, an optional usage chunk, `data: [DONE]`);
+ * the chunks are sent once the request's batch has decoded (the engine samples a batch as a whole), not per token.
+ *
+ * Each request is checked alone before it joins a batch (`checkPrompt`: its image decodes, its prompt fits the model),
+ * so a client's mistake is that client's 400 and never its batch neighbours' 500; 5xx is kept for our own failures. A
+ * client that hangs up cancels its request: out of its batch if not started, else its rows stop at the next decode step.
  */
 export interface ChatServerOptions {
   readonly backend: GenerationBackend;
@@ -33,6 +50,13 @@ export interface ChatServerOptions {
   readonly tokenText?: (id: number) => string;
   /** Largest accepted request body, bytes (images are inline): 64 MiB by default. */
   readonly maxBodyBytes?: number;
+  /**
+   * Reads one prompt as the engine will (decodes its image, tokenizes it) and returns the prompt positions the model
+   * reads (usage.prompt_tokens); throws a DataError / ConfigError for a prompt the model cannot take (answered 400).
+   */
+  readonly checkPrompt?: (prompt: Prompt) => Promise<{ promptTokens: number }>;
+  /** When set, every request but GET /health needs `Authorization: Bearer <apiKey>` (http-auth.ts). */
+  readonly apiKey?: string;
   readonly logger?: Logger;
 }
 
@@ -41,6 +65,24 @@ export interface ChatServer {
   readonly port: number;
   readonly batcher: RequestBatcher;
   close(): Promise<void>;
+}
+
+class Unauthorized extends Error {}
+
+/** A `stream: true` answer: the events of a text/event-stream body. */
+class SseReply {
+  constructor(readonly events: readonly unknown[]) {}
+}
+
+/** A DataError / ConfigError from reading the prompt (an image that does not decode, a prompt too long) is a 400. */
+async function clientMistake<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DataError || err instanceof ConfigError)
+      throw new ApiError(400, 'invalid_request_error', err.describe());
+    throw err;
+  }
 }
 
 class ApiError extends Error {
@@ -62,7 +104,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   const created = Math.floor(Date.now() / 1000);
 
-  const complete = async (body: unknown): Promise<ChatCompletionResponse> => {
+  const complete = async (body: unknown, signal: AbortSignal): Promise<ChatCompletionResponse | SseReply> => {
     const parsed = ChatCompletionRequest.safeParse(body);
     if (!parsed.success) throw new ApiError(400, 'invalid_request_error', z.prettifyError(parsed.error));
     const req = parsed.data;
@@ -73,8 +115,6 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         `model '${req.model}' is not served here; use '${options.model}'`,
         'model',
       );
-    if (req.stream)
-      throw new ApiError(400, 'invalid_request_error', 'stream=true is not supported; send stream=false', 'stream');
     const params: GenerationParams = {
       n: req.n ?? 1,
       temperature: req.temperature ?? 1,
@@ -85,12 +125,16 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       ...(req.stop !== undefined ? { stop: typeof req.stop === 'string' ? [req.stop] : req.stop } : {}),
       ...(req.logprobs ? { logprobs: true } : {}),
     };
-    const completions = await batcher.submit(toPrompt(req.messages), params);
-    return toResponse(req, completions, options.tokenText);
+    const prompt = toPrompt(req.messages);
+    const checked = await clientMistake(() => options.checkPrompt?.(prompt) ?? Promise.resolve({ promptTokens: 0 }));
+    const completions = await clientMistake(() => batcher.submit(prompt, params, signal));
+    const response = toResponse(req, completions, checked.promptTokens, options.tokenText);
+    return req.stream ? new SseReply(toChunks(response, req.stream_options?.include_usage === true)) : response;
   };
 
-  const route = async (req: IncomingMessage): Promise<unknown> => {
+  const route = async (req: IncomingMessage, signal: AbortSignal): Promise<unknown> => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/health' && !isAuthorized(req, options.apiKey)) throw new Unauthorized();
     if (path === '/v1/models' || path === '/health') {
       if (req.method !== 'GET') throw new ApiError(405, 'invalid_request_error', `${path} takes GET`);
       if (path === '/health') return { status: 'ok' };
@@ -106,14 +150,24 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         `no endpoint ${path}; this server offers POST /v1/chat/completions, GET /v1/models`,
       );
     if (req.method !== 'POST') throw new ApiError(405, 'invalid_request_error', `${path} takes POST`);
-    return complete(await readJson(req, options.maxBodyBytes ?? 64 * 1024 * 1024));
+    return complete(await readJson(req, options.maxBodyBytes ?? 64 * 1024 * 1024), signal);
   };
 
   const server = createServer((req, res) => {
-    route(req).then(
-      (payload) => send(res, 200, payload),
+    // The client hung up before its answer was sent: cancel its work (request-batcher.ts).
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort(new AbortedError('request'));
+    });
+    route(req, gone.signal).then(
+      (payload) => (payload instanceof SseReply ? sendEvents(res, payload.events) : send(res, 200, payload)),
       (err: unknown) => {
+        if (err instanceof Unauthorized) return send(res, 401, unauthorizedBody());
         if (err instanceof ApiError) return send(res, err.status, wireError(err.message, err.type, err.param));
+        if (gone.signal.aborted) {
+          logger.debug('client disconnected; its generation was cancelled');
+          return;
+        }
         logger.error('generation failed', { error: String(err) });
         const message = err instanceof VlthinkError ? err.describe() : String(err);
         send(res, 500, wireError(`generation failed: ${message}`, 'server_error', null));
@@ -161,6 +215,7 @@ function toPrompt(messages: readonly WireMessage[]): Prompt {
 function toResponse(
   req: ChatCompletionRequest,
   completions: readonly Completion[],
+  promptTokens: number,
   tokenText: ((id: number) => string) | undefined,
 ): ChatCompletionResponse {
   let completionTokens = 0;
@@ -185,7 +240,11 @@ function toResponse(
     created: Math.floor(Date.now() / 1000),
     model: req.model,
     choices,
-    usage: { prompt_tokens: 0, completion_tokens: completionTokens, total_tokens: completionTokens },
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   };
 }
 
@@ -221,4 +280,37 @@ function send(res: ServerResponse, status: number, payload: unknown): void {
   const text = JSON.stringify(payload);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * A chat.completion as the chunks vLLM streams: per choice a role chunk, its text in word pieces (which join to exactly
+ * the text), then a chunk with its finish_reason; with include_usage a last chunk with no choices and the usage.
+ */
+export function toChunks(response: ChatCompletionResponse, includeUsage: boolean): unknown[] {
+  const base = { id: response.id, object: 'chat.completion.chunk', created: response.created, model: response.model };
+  const events: unknown[] = [];
+  for (const choice of response.choices) {
+    const chunk = (delta: object, extra: { logprobs?: unknown; finish_reason?: string | null } = {}) => ({
+      ...base,
+      choices: [
+        { index: choice.index, delta, logprobs: extra.logprobs ?? null, finish_reason: extra.finish_reason ?? null },
+      ],
+    });
+    events.push(chunk({ role: 'assistant', content: '' }));
+    const text = choice.message.content ?? '';
+    const pieces = text === '' ? [] : text.split(/(?<=\s)(?=\S)/);
+    pieces.forEach((piece, i) => {
+      events.push(chunk({ content: piece }, i === 0 && choice.logprobs ? { logprobs: choice.logprobs } : {}));
+    });
+    events.push(chunk({}, { finish_reason: choice.finish_reason }));
+  }
+  if (includeUsage) events.push({ ...base, choices: [], usage: response.usage });
+  return events;
+}
+
+function sendEvents(res: ServerResponse, events: readonly unknown[]): void {
+  if (res.destroyed) return;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  for (const event of events) res.write(`data: ${JSON.stringify(event)}\n\n`);
+  res.end('data: [DONE]\n\n');
 }

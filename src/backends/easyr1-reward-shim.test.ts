@@ -14,7 +14,12 @@ const python = await run('python3', ['--version']).then(
 );
 
 /** Calls the shim's compute_score exactly as EasyR1's BatchFunctionRewardManager does: a list of reward inputs. */
-async function callShim(dir: string, inputs: unknown[], kwargs = '{}'): Promise<{ stdout: string; stderr: string }> {
+async function callShim(
+  dir: string,
+  inputs: unknown[],
+  kwargs = '{}',
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string }> {
   const script = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(dir)})`,
@@ -22,7 +27,7 @@ async function callShim(dir: string, inputs: unknown[], kwargs = '{}'): Promise<
     `out = vlthink_reward.compute_score(json.loads(${JSON.stringify(JSON.stringify(inputs))}), **json.loads(${JSON.stringify(kwargs)}))`,
     'print(json.dumps(out))',
   ].join('\n');
-  return run('python3', ['-c', script], { timeout: 20_000 });
+  return run('python3', ['-c', script], { timeout: 20_000, env: { ...process.env, VLTHINK_API_KEY: '', ...env } });
 }
 
 describe.skipIf(!python)('EasyR1 reward shim (python3 on PATH)', () => {
@@ -75,6 +80,26 @@ describe.skipIf(!python)('EasyR1 reward shim (python3 on PATH)', () => {
     const { stdout } = await run('python3', ['-c', script], { timeout: 20_000 });
     expect(JSON.parse(stdout)).toEqual({ overall: 1, accuracy: 1, format: 0.5 });
     await rm(forkDir, { recursive: true, force: true });
+  });
+
+  it('sends VLTHINK_API_KEY as a bearer token to a server that requires one', async () => {
+    const locked = await startRewardServer({
+      port: 0,
+      apiKey: 'k-123',
+      score: (_spec, responses) => responses.map(() => ({ score: 1, components: {} })),
+    });
+    try {
+      const shimDir = await mkdtemp(join(tmpdir(), 'vlthink-shim-key-'));
+      await writeFile(join(shimDir, 'vlthink_reward.py'), easyR1RewardShim({ url: locked.url, reward: 'accuracy' }));
+      const inputs = [{ response: 'a', response_length: 1, ground_truth: '1' }];
+      const denied = await callShim(shimDir, inputs).catch((e: { stderr: string }) => e);
+      expect(denied.stderr).toContain('rejected the batch (HTTP 401)');
+      const { stdout } = await callShim(shimDir, inputs, '{}', { VLTHINK_API_KEY: 'k-123' });
+      expect(JSON.parse(stdout)).toEqual([{ overall: 1 }]);
+      await rm(shimDir, { recursive: true, force: true });
+    } finally {
+      await locked.close();
+    }
   });
 
   it('raises a clear error when the server rejects the batch', async () => {

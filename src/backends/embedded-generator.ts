@@ -6,12 +6,19 @@
  * newlines. A prompt without an image gets a blank one. top-k 1 means greedy (the paper's evaluation: temperature
  * 0.01, top-k 1); other top-k cuts are not supported by the tiny model's sampler and are refused.
  */
-import { ConfigError, DataError, type Logger, silentLogger, throwIfAborted } from '../core/index.ts';
+import { AbortedError, ConfigError, DataError, type Logger, silentLogger, throwIfAborted } from '../core/index.ts';
 import { loadImageTensor } from '../data/index.ts';
-import { createVlmRuntime, imageValues, loadCheckpoint, type Tokenizer, type VlmRuntime } from '../model/index.ts';
+import {
+  createVlmRuntime,
+  imageTokens,
+  imageValues,
+  loadCheckpoint,
+  type Tokenizer,
+  type VlmRuntime,
+} from '../model/index.ts';
 import { chunks } from '../train/batching.ts';
 import { encodePrompt, stackImages, toModelPixels } from '../train/policy-io.ts';
-import type { Completion, GenerationBackend, GenerationParams, ImageRef, Prompt } from './types.ts';
+import type { Completion, GenerateOptions, GenerationBackend, GenerationParams, ImageRef, Prompt } from './types.ts';
 
 export interface EmbeddedGeneratorOptions {
   /** Folder of an embedded checkpoint (model.safetensors, config.json, tokenizer.json). */
@@ -57,7 +64,43 @@ function applyStop(text: string, stop: readonly string[] | undefined): { text: s
   return cut < 0 ? { text, stopped: false } : { text: text.slice(0, cut), stopped: true };
 }
 
-export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): GenerationBackend {
+/**
+ * One prompt as the model reads it: its token ids (<bos> + text) and its image pixels. A prompt the model cannot
+ * read (too long, an image that does not decode) is the caller's mistake: a DataError naming `prompt <i>`.
+ */
+async function encodeForModel(
+  runtime: VlmRuntime,
+  tokenizer: Tokenizer,
+  prompt: Prompt,
+  i: number,
+): Promise<{ ids: number[]; image: Float32Array }> {
+  const c = runtime.config;
+  const ids = encodePrompt(tokenizer, promptText(prompt));
+  if (ids.length >= c.maxTextLen) {
+    throw new DataError(
+      `prompt ${i}`,
+      `${ids.length} tokens leave no room to answer (model maxTextLen ${c.maxTextLen})`,
+      {
+        hint: 'shorten the prompt or use a model with a larger maxTextLen',
+      },
+    );
+  }
+  const ref = firstImage(prompt);
+  const image = ref
+    ? toModelPixels(
+        await loadImageTensor('path' in ref ? ref.path : ref.bytes, c.imageSize, { problemId: `prompt ${i}` }),
+      )
+    : new Float32Array(imageValues(c));
+  return { ids, image };
+}
+
+/** The embedded generator; `checkPrompt` reads one prompt as `generate` would, so a server can refuse it alone. */
+export interface EmbeddedGenerator extends GenerationBackend {
+  /** The prompt positions the model reads: image patches + text tokens (usage.prompt_tokens). */
+  checkPrompt(prompt: Prompt): Promise<{ promptTokens: number }>;
+}
+
+export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): EmbeddedGenerator {
   const log = options.logger ?? silentLogger;
   let loading: Promise<Loaded> | undefined;
   const load = () => {
@@ -82,10 +125,17 @@ export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): Gene
   return {
     id: `embedded:${options.checkpoint}`,
 
+    async checkPrompt(prompt: Prompt): Promise<{ promptTokens: number }> {
+      const { runtime, tokenizer } = await load();
+      const { ids } = await encodeForModel(runtime, tokenizer, prompt, 0);
+      return { promptTokens: imageTokens(runtime.config) + ids.length };
+    },
+
     async generate(
       prompts: readonly Prompt[],
       params: GenerationParams,
       signal?: AbortSignal,
+      callOptions: GenerateOptions = {},
     ): Promise<Completion[][]> {
       throwIfAborted(signal, 'generation');
       if (!(params.n >= 1)) throw new ConfigError('generation.n', `must be at least 1, got ${params.n}`);
@@ -99,35 +149,21 @@ export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): Gene
         );
       }
       const { runtime, tokenizer } = await load();
-      const c = runtime.config;
       const greedy = params.topK === 1 || params.temperature === 0;
-      const encoded = await Promise.all(
-        prompts.map(async (prompt, i) => {
-          const ids = encodePrompt(tokenizer, promptText(prompt));
-          if (ids.length >= c.maxTextLen) {
-            throw new DataError(
-              `prompt ${i}`,
-              `${ids.length} tokens leave no room to answer (model maxTextLen ${c.maxTextLen})`,
-              {
-                hint: 'shorten the prompt or use a model with a larger maxTextLen',
-              },
-            );
-          }
-          const ref = firstImage(prompt);
-          const image = ref
-            ? toModelPixels(
-                await loadImageTensor('path' in ref ? ref.path : ref.bytes, c.imageSize, { problemId: `prompt ${i}` }),
-              )
-            : new Float32Array(imageValues(c));
-          return { ids, image };
-        }),
-      );
+      const encoded = await Promise.all(prompts.map((prompt, i) => encodeForModel(runtime, tokenizer, prompt, i)));
       const rows = encoded.flatMap((e, p) => Array.from({ length: params.n }, (_, k) => ({ ...e, p, k })));
       const out: Completion[][] = prompts.map(() => []);
+      const promptSignals = callOptions.promptSignals;
+      const gone = (p: number) => promptSignals?.[p]?.aborted === true;
       for (const [b, part] of chunks(rows, options.batchSize ?? 256).entries()) {
         throwIfAborted(signal, 'generation');
+        if (promptSignals && prompts.every((_, p) => gone(p))) throw new AbortedError('generation');
         const samples = await runtime.sample(
-          { images: stackImages(part.map((r) => r.image)), prompts: part.map((r) => r.ids) },
+          {
+            images: stackImages(part.map((r) => r.image)),
+            prompts: part.map((r) => r.ids),
+            ...(promptSignals ? { cancelled: (i: number) => gone(part[i]?.p ?? -1) || signal?.aborted === true } : {}),
+          },
           {
             temperature: greedy ? 0 : params.temperature,
             topP: params.topP > 0 && params.topP <= 1 ? params.topP : 1,
@@ -148,6 +184,7 @@ export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): Gene
           });
         });
       }
+      throwIfAborted(signal, 'generation');
       log.debug('embedded generate', { prompts: prompts.length, n: params.n });
       return out;
     },

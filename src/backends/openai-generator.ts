@@ -48,6 +48,7 @@ export const OpenAIGeneratorOptions = z.object({
       'split n into requests of at most this many choices (llama.cpp and Ollama serve n = 1); seed + offset each',
     ),
   cacheDir: z.string().optional().describe('folder of the on-disk response cache; no cache when unset'),
+  giveUpHint: z.string().optional().describe("the hint when retries run out, naming the caller's own settings"),
   cacheNamespace: z
     .string()
     .default('')
@@ -127,8 +128,11 @@ export function createOpenAICompatibleGenerator(
       withRetries(() => attempt(body, signal), opts.retry, {
         signal,
         random: deps.random,
+        ...(opts.giveUpHint ? { giveUpHint: opts.giveUpHint } : {}),
         onRetry: ({ attempt: n, delayMs, error }) =>
-          logger.warn(`retrying in ${Math.round(delayMs)} ms`, { attempt: n, error: error.message }),
+          logger.warn(
+            `attempt ${n}/${opts.retry.maxAttempts} failed: ${error.message}; retrying in ${(delayMs / 1000).toFixed(1)} s`,
+          ),
       }),
     );
     const response = parseResponse(raw, fail);
@@ -139,9 +143,22 @@ export function createOpenAICompatibleGenerator(
 
   return {
     id: `openai:${opts.model}@${opts.baseURL}`,
-    async generate(prompts, params, signal) {
+    async generate(prompts, params, signal, callOptions = {}) {
       throwIfAborted(signal, 'generate');
-      return mapPool(prompts, opts.concurrency, (prompt) => request(prompt, params, signal), signal);
+      const { onResult } = callOptions;
+      if (!onResult) return mapPool(prompts, opts.concurrency, (prompt) => request(prompt, params, signal), signal);
+      // Every request runs to its end (the limiter bounds concurrency), each reported as it completes, so one failed
+      // prompt does not discard its finished neighbours; then the first failure is thrown.
+      const settled = await Promise.allSettled(
+        prompts.map(async (prompt, i) => {
+          const completions = await request(prompt, params, signal);
+          onResult(i, completions);
+          return completions;
+        }),
+      );
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return settled.map((r) => (r.status === 'fulfilled' ? r.value : []));
     },
     async close() {},
   };
@@ -170,9 +187,43 @@ function classify(err: unknown, timedOut: boolean, timeoutMs: number, fail: Fail
   if (err instanceof APIUserAbortError) return fail('request aborted', { retryable: true, cause: err });
   if (err instanceof SyntaxError) return fail(`malformed JSON in the response: ${err.message}`, { retryable: true });
   // Connection refused or reset, body cut short: the transport failed, the request may pass next time.
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const detail = cause?.code ?? cause?.message ?? (err as Error).message;
-  return fail(`connection failed (${detail})`, { retryable: true, cause: err });
+  return fail(`connection failed: ${connectionDetail(err)}`, { retryable: true, cause: err });
+}
+
+const CONNECTION_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'nothing listens at that address (is the server running, on that port?)',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved right now (DNS)',
+  ECONNRESET: 'the server closed the connection',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+  UND_ERR_SOCKET: 'the connection closed before the answer was complete',
+  UND_ERR_HEADERS_TIMEOUT: 'the server sent no response headers in time',
+  UND_ERR_BODY_TIMEOUT: 'the response body stalled',
+};
+
+/**
+ * The transport's own reason: fetch wraps it as `TypeError: fetch failed` whose cause (or a cause of that, or one of
+ * an AggregateError's errors) carries the code: `ECONNREFUSED: nothing listens at that address`.
+ */
+export function connectionDetail(err: unknown): string {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length > 0) {
+    const e = queue.shift();
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') {
+      const reason = CONNECTION_REASONS[code];
+      return reason ? `${code}: ${reason}` : `${code}: ${(e as Error).message ?? ''}`.trim();
+    }
+    queue.push((e as { cause?: unknown }).cause);
+    if (e instanceof AggregateError) queue.push(...e.errors);
+  }
+  const cause = (err as { cause?: { message?: string } }).cause;
+  return cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 
 function parseResponse(raw: unknown, fail: Fail): ChatCompletionResponse {

@@ -62,7 +62,7 @@ describe('createRequestBatcher', () => {
     engine.release();
     const out = await Promise.all([first, ...rest]);
     expect(out.map((r) => r[0]?.text)).toEqual(['out a', 'out b', 'out c', 'out d', 'out e', 'out f']);
-    expect(batcher.stats()).toEqual({ calls: 2, prompts: 6, largest: 5 });
+    expect(batcher.stats()).toEqual({ calls: 2, prompts: 6, largest: 5, cancelled: 0, isolated: 0 });
   });
 
   it('caps a call at maxBatch and never mixes sampling params', async () => {
@@ -79,7 +79,7 @@ describe('createRequestBatcher', () => {
     await vi.advanceTimersByTimeAsync(20);
     await all;
     expect(engine.calls).toEqual([['a', 'c'], ['b'], ['d']]); // then the others, oldest window first
-    expect(batcher.stats()).toEqual({ calls: 3, prompts: 4, largest: 2 });
+    expect(batcher.stats()).toEqual({ calls: 3, prompts: 4, largest: 2, cancelled: 0, isolated: 0 });
   });
 
   it('rejects every request of a failed call and keeps serving', async () => {
@@ -103,5 +103,88 @@ describe('createRequestBatcher', () => {
     await vi.advanceTimersByTimeAsync(2);
     expect((await next)[0]?.text).toBe('out c');
     expect(engine.calls).toEqual([['c']]);
+  });
+
+  it('fails only the prompt that fails alone: its batch neighbours get their rows', async () => {
+    const engine = instantEngine();
+    const picky: GenerationBackend = {
+      id: 'picky',
+      generate: (prompts, params) =>
+        prompts.some((p) => p[0]?.content === 'bad')
+          ? Promise.reject(new Error('image of prompt 1 cannot be decoded'))
+          : engine.generate(prompts, params),
+    };
+    const batcher = createRequestBatcher(picky, { windowMs: 5 });
+    const settled = Promise.allSettled(['a', 'bad', 'c'].map((t) => batcher.submit(prompt(t), P)));
+    await vi.runAllTimersAsync();
+    const results = await settled;
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value[0]?.text : String(r.reason)))).toEqual([
+      'out a',
+      'Error: image of prompt 1 cannot be decoded',
+      'out c',
+    ]);
+    expect(engine.calls).toEqual([['a'], ['c']]);
+    expect(batcher.stats()).toMatchObject({ calls: 4, isolated: 3 });
+  });
+
+  it('drops a request whose client left before its batch started; the engine never sees it', async () => {
+    const engine = gatedEngine();
+    const batcher = createRequestBatcher(engine, { windowMs: 2 });
+    const first = batcher.submit(prompt('a'), P);
+    await vi.advanceTimersByTimeAsync(2); // 'a' is running (held by the gate); 'b' and 'c' wait for the next call
+    expect(engine.calls).toEqual([['a']]);
+    const gone = new AbortController();
+    const b = batcher.submit(prompt('b'), P, gone.signal);
+    const c = batcher.submit(prompt('c'), P);
+    gone.abort();
+    await expect(b).rejects.toThrow('request was aborted');
+    engine.release();
+    await first;
+    await vi.advanceTimersByTimeAsync(2);
+    engine.release();
+    expect((await c)[0]?.text).toBe('out c');
+    expect(engine.calls).toEqual([['a'], ['c']]);
+    expect(batcher.stats().cancelled).toBe(1);
+  });
+
+  it("stops a running call's rows for a client that left, and the call once every client left", async () => {
+    /** An engine that decodes one token per 2 ms (fake time) and asks promptSignals between steps, as the embedded one. */
+    const steps = [0, 0];
+    const stepping: GenerationBackend = {
+      id: 'stepping',
+      async generate(prompts, _params, signal, options) {
+        for (let t = 0; t < 500; t++) {
+          let liveRows = 0;
+          prompts.forEach((_, i) => {
+            if (options?.promptSignals?.[i]?.aborted) return;
+            steps[i] = (steps[i] ?? 0) + 1;
+            liveRows++;
+          });
+          if (liveRows === 0 || signal?.aborted) throw new Error('stopped: every client left');
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+        return prompts.map((): Completion[] => [{ text: 'done', finishReason: 'length' }]);
+      },
+    };
+    const batcher = createRequestBatcher(stepping, { windowMs: 2 });
+    const a = new AbortController();
+    const b = new AbortController();
+    const ra = batcher.submit(prompt('a'), P, a.signal);
+    const rb = batcher.submit(prompt('b'), P, b.signal);
+    const settled = Promise.allSettled([ra, rb]);
+    await vi.advanceTimersByTimeAsync(30);
+    a.abort();
+    await vi.advanceTimersByTimeAsync(30);
+    const stepsOfA = steps[0];
+    await vi.advanceTimersByTimeAsync(30);
+    expect(steps[0]).toBe(stepsOfA); // a's rows no longer advance
+    expect(steps[1]).toBeGreaterThan(stepsOfA ?? 0);
+    b.abort();
+    await vi.advanceTimersByTimeAsync(4);
+    const [sa, sb] = await settled;
+    expect(sa?.status === 'rejected' && String(sa.reason)).toContain('request was aborted');
+    expect(sb?.status === 'rejected' && String(sb.reason)).toContain('request was aborted');
+    expect(steps[1]).toBeLessThan(500);
+    expect(batcher.stats()).toMatchObject({ calls: 1, cancelled: 2, isolated: 0 });
   });
 });

@@ -1,4 +1,4 @@
-import { stableStringify } from '../core/index.ts';
+import { AbortedError, isAbortError, stableStringify } from '../core/index.ts';
 import type { Completion, GenerationBackend, GenerationParams, Prompt } from './types.ts';
 
 /**
@@ -9,15 +9,29 @@ import type { Completion, GenerationBackend, GenerationParams, Prompt } from './
  * is busy a ready batch keeps taking requests, so batches grow with the load.
  *
  * Example: 3 requests arrive within 2 ms with params P -> one generate([p1, p2, p3], P) -> each gets its own row.
+ *
+ * Isolation: a request's failure is its own. When a call of several prompts fails, each prompt is run again alone, so
+ * only the prompt that fails alone is rejected. Cancellation: a request whose signal aborts (its client hung up) leaves
+ * its batch if the batch has not started; in a running batch its signal reaches the engine (`promptSignals`), which
+ * stops its rows at the next decode step, and the whole call stops once every request in it is gone.
  */
 export interface RequestBatcher {
-  submit(prompt: Prompt, params: GenerationParams): Promise<Completion[]>;
-  /** Calls made so far and prompts per call, for logs and tests. */
-  stats(): { calls: number; prompts: number; largest: number };
+  submit(prompt: Prompt, params: GenerationParams, signal?: AbortSignal): Promise<Completion[]>;
+  /** Calls made, prompts per call, requests cancelled before or while running, prompts rerun alone after a failure. */
+  stats(): BatcherStats;
+}
+
+export interface BatcherStats {
+  readonly calls: number;
+  readonly prompts: number;
+  readonly largest: number;
+  readonly cancelled: number;
+  readonly isolated: number;
 }
 
 interface Pending {
   readonly prompt: Prompt;
+  readonly signal: AbortSignal | undefined;
   readonly resolve: (c: Completion[]) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -42,24 +56,67 @@ export function createRequestBatcher(
   /** Every batch not yet started, oldest first. */
   const waiting: Batch[] = [];
   let busy = false;
-  const stats = { calls: 0, prompts: 0, largest: 0 };
+  const stats = { calls: 0, prompts: 0, largest: 0, cancelled: 0, isolated: 0 };
 
-  const run = async (batch: Batch) => {
+  /** One engine call for `items`; the call's own signal fires when every item's client is gone. */
+  const call = async (items: readonly Pending[], params: GenerationParams): Promise<Completion[][]> => {
     stats.calls++;
-    stats.prompts += batch.items.length;
-    stats.largest = Math.max(stats.largest, batch.items.length);
+    stats.prompts += items.length;
+    stats.largest = Math.max(stats.largest, items.length);
+    const all = new AbortController();
+    const signals = items.map((p) => p.signal);
+    const check = () => {
+      if (signals.every((s) => s?.aborted)) all.abort(new AbortedError('generation'));
+    };
+    for (const s of signals) s?.addEventListener('abort', check, { once: true });
     try {
       const rows = await backend.generate(
-        batch.items.map((p) => p.prompt),
-        batch.params,
+        items.map((p) => p.prompt),
+        params,
+        all.signal,
+        { promptSignals: signals },
       );
-      batch.items.forEach((p, i) => {
-        const row = rows[i];
-        if (row) p.resolve(row);
-        else p.reject(new Error(`backend returned ${rows.length} rows for ${batch.items.length} prompts`));
-      });
+      if (rows.length !== items.length)
+        throw new Error(`backend returned ${rows.length} rows for ${items.length} prompts`);
+      return rows;
+    } finally {
+      for (const s of signals) s?.removeEventListener('abort', check);
+    }
+  };
+
+  const settle = (p: Pending, row: Completion[] | undefined, err?: unknown) => {
+    if (p.signal?.aborted) {
+      stats.cancelled++;
+      p.reject(new AbortedError('request'));
+    } else if (row) p.resolve(row);
+    else p.reject(err);
+  };
+
+  const run = async (batch: Batch) => {
+    const live = batch.items.filter((p) => !p.signal?.aborted);
+    for (const p of batch.items) if (p.signal?.aborted) settle(p, undefined);
+    if (live.length === 0) return;
+    try {
+      const rows = await call(live, batch.params);
+      for (const [i, p] of live.entries()) settle(p, rows[i]);
     } catch (err) {
-      for (const p of batch.items) p.reject(err);
+      if (live.length === 1 || isAbortError(err)) {
+        for (const p of live) settle(p, undefined, err);
+        return;
+      }
+      // One bad prompt must not fail its neighbours: run each alone; only those that fail alone are rejected.
+      for (const p of live) {
+        if (p.signal?.aborted) {
+          settle(p, undefined);
+          continue;
+        }
+        stats.isolated++;
+        try {
+          settle(p, (await call([p], batch.params))[0]);
+        } catch (alone) {
+          settle(p, undefined, alone);
+        }
+      }
     }
   };
 
@@ -80,8 +137,13 @@ export function createRequestBatcher(
   };
 
   return {
-    submit(prompt, params) {
+    submit(prompt, params, signal) {
       return new Promise<Completion[]>((resolve, reject) => {
+        if (signal?.aborted) {
+          stats.cancelled++;
+          reject(new AbortedError('request'));
+          return;
+        }
         const key = stableStringify(params);
         let batch = open.get(key);
         if (!batch) {
@@ -94,10 +156,24 @@ export function createRequestBatcher(
           waiting.push(created);
           batch = created;
         }
-        batch.items.push({ prompt, resolve, reject });
-        if (batch.items.length >= maxBatch) {
+        const target = batch;
+        const pending: Pending = { prompt, signal, resolve, reject };
+        target.items.push(pending);
+        // Gone before its batch started: leave the batch now (an empty batch is dropped when its turn comes).
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const at = target.items.indexOf(pending);
+            if (at < 0 || !waiting.includes(target)) return;
+            target.items.splice(at, 1);
+            stats.cancelled++;
+            reject(new AbortedError('request'));
+          },
+          { once: true },
+        );
+        if (target.items.length >= maxBatch) {
           open.delete(key);
-          batch.ready = true;
+          target.ready = true;
           pump();
         }
       });

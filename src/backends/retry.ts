@@ -26,6 +26,8 @@ export interface RetryContext {
   /** Uniform [0, 1); inject a seeded one in tests. */
   readonly random?: () => number;
   readonly onRetry?: (info: { attempt: number; delayMs: number; error: BackendError }) => void;
+  /** What to do when retries run out, naming the caller's own knobs (e.g. the CLI's --retries / --timeout). */
+  readonly giveUpHint?: string;
 }
 
 /** Backoff before attempt `attempt + 1` (attempt counts from 1). */
@@ -84,6 +86,7 @@ export async function withRetries<T>(
             retryable: true,
             hint:
               err.hint ??
+              ctx.giveUpHint ??
               'the server kept failing: check that it is up and not overloaded, or raise retry.maxAttempts / retry.budgetMs',
             cause: err,
           },

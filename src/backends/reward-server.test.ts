@@ -30,6 +30,27 @@ async function post(path: string, body: string | object): Promise<{ status: numb
   return { status: res.status, json: await res.json() };
 }
 
+describe('reward server: API key', () => {
+  it('answers 401 with an OpenAI-style error without the bearer key, 200 with it; /health stays open', async () => {
+    server = await startRewardServer({ port: 0, score: exactMatch, apiKey: 'k-9' });
+    const body = JSON.stringify({ reward: 'accuracy', responses: ['<answer>3</answer>'], ground_truths: ['3'] });
+    const call = (headers: Record<string, string>) =>
+      fetch(`${server?.url}/v1/reward`, { method: 'POST', headers, body });
+    const none = await call({});
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string; type: string } }).error).toMatchObject({
+      code: 'invalid_api_key',
+      type: 'invalid_request_error',
+    });
+    expect((await call({ authorization: 'Bearer k-8' })).status).toBe(401);
+    expect(calls).toHaveLength(0);
+    const ok = await call({ authorization: 'Bearer k-9' });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { scores: number[] }).scores).toEqual([1]);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+});
+
 describe('reward server: scoring', () => {
   it('scores a vlthink batch and returns per-sample components', async () => {
     server = await startRewardServer({ port: 0, score: exactMatch });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { BackendError, ConfigError, type Logger, silentLogger } from '../core/index.ts';
+import { isAuthorized, unauthorizedBody } from './http-auth.ts';
 import {
   type ErrorBody,
   OpenRlhfRewardRequest,
@@ -41,6 +42,8 @@ export interface RewardServerOptions {
   readonly openRlhfReward?: RewardSpec;
   /** Largest accepted body in bytes. */
   readonly maxBodyBytes?: number;
+  /** When set, every request but GET /health needs `Authorization: Bearer <apiKey>` (http-auth.ts). */
+  readonly apiKey?: string;
   readonly logger?: Logger;
 }
 
@@ -59,6 +62,8 @@ class HttpError extends Error {
   }
 }
 
+class Unauthorized extends Error {}
+
 export async function startRewardServer(options: RewardServerOptions): Promise<RewardServer> {
   const logger = options.logger ?? silentLogger;
   const maxBody = options.maxBodyBytes ?? 256 * 1024 * 1024;
@@ -73,6 +78,7 @@ export async function startRewardServer(options: RewardServerOptions): Promise<R
     if (path !== '/v1/reward' && path !== '/get_reward')
       throw new HttpError(404, `no endpoint ${path}; use POST /v1/reward, POST /get_reward or GET /health`);
     if (req.method !== 'POST') throw new HttpError(405, `${path} takes POST, got ${req.method}`);
+    if (!isAuthorized(req, options.apiKey)) throw new Unauthorized();
     const body = await readJson(req, maxBody);
     return path === '/v1/reward'
       ? scoreNative(body, options.score)
@@ -83,6 +89,7 @@ export async function startRewardServer(options: RewardServerOptions): Promise<R
     route(req).then(
       (payload) => reply(res, 200, payload),
       (err: unknown) => {
+        if (err instanceof Unauthorized) return reply(res, 401, unauthorizedBody());
         if (err instanceof HttpError) return reply(res, err.status, errorBody(err.status, err.message));
         // A bad reward spec in the request (e.g. an unknown reward in a mix) is the client's error.
         if (err instanceof ConfigError) return reply(res, 400, errorBody(400, err.describe()));

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
-import { type ChatServer, startChatServer } from './chat-server.ts';
+import { type ChatServer, type ChatServerOptions, startChatServer } from './chat-server.ts';
 import { createOpenAICompatibleGenerator } from './openai-generator.ts';
 import type { GenerationBackend, Prompt } from './types.ts';
 
@@ -47,7 +47,15 @@ describe.skipIf(!hasGenerator)('vlthink serve: an embedded checkpoint over the O
       createEmbeddedGenerator: CreateEmbeddedGenerator;
     };
     backend = await mod.createEmbeddedGenerator({ checkpoint: dir });
-    server = await startChatServer({ backend, model: 'tiny', port: 0, tokenText: (id) => tokenizer.vocab[id] ?? '' });
+    const checker = backend as GenerationBackend & { checkPrompt: NonNullable<ChatServerOptions['checkPrompt']> };
+    server = await startChatServer({
+      backend,
+      model: 'tiny',
+      port: 0,
+      batchWindowMs: 20,
+      checkPrompt: (p) => checker.checkPrompt(p),
+      tokenText: (id) => tokenizer.vocab[id] ?? '',
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -105,6 +113,43 @@ describe.skipIf(!hasGenerator)('vlthink serve: an embedded checkpoint over the O
     const b = await gen.generate([prompt()], params);
     expect(a.map((r) => r[0]?.text)).toEqual(Array(4).fill(b[0]?.[0]?.text));
     expect(server.batcher.stats().largest).toBeGreaterThan(1);
+  });
+
+  it('answers a corrupt image and a too-long prompt 400 while the requests batched with them get 200', async () => {
+    const image = (bytes: Uint8Array, text: string) => ({
+      model: 'tiny',
+      max_tokens: 4,
+      temperature: 0,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}` } },
+            { type: 'text', text },
+          ],
+        },
+      ],
+    });
+    const good = image(png, 'How many red circles are there ?');
+    const bodies = [
+      good,
+      image(new TextEncoder().encode('this is not a png'), 'How many red circles are there ?'),
+      good,
+      image(png, 'How many red circles are there ? '.repeat(200)),
+      good,
+    ];
+    const replies = await Promise.all(
+      bodies.map((b) => fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(b) })),
+    );
+    expect(replies.map((r) => r.status)).toEqual([200, 400, 200, 400, 200]);
+    const json = (await Promise.all(replies.map((r) => r.json()))) as {
+      usage?: { prompt_tokens: number };
+      error?: { message: string };
+    }[];
+    expect(json[1]?.error?.message).toMatch(/prompt 0/);
+    expect(json[3]?.error?.message).toMatch(/leave no room to answer/);
+    // 4 image patches (16 px / 8 px) + <bos> + the 7 words of the question.
+    expect(json[0]?.usage?.prompt_tokens).toBe(4 + 1 + 7);
   });
 
   it('runs as the `vlthink serve` command', async () => {

@@ -43,10 +43,30 @@ export interface Completion {
   readonly finishReason: 'stop' | 'length';
 }
 
+/** Per-call options beyond the sampling params. */
+export interface GenerateOptions {
+  /**
+   * Per-prompt cancellation (a server's client hung up): once `promptSignals[i]` aborts, prompt i's rows stop at the
+   * next decode step and its completions are dropped. Backends that cannot stop one prompt may ignore it.
+   */
+  readonly promptSignals?: readonly (AbortSignal | undefined)[];
+  /**
+   * Told as soon as prompt i's completions are ready, so a caller can store each one at once (eval's response cache):
+   * a prompt that fails, or Ctrl-C, then loses only the work not finished yet. A backend that answers a whole call at
+   * once may not call it; callers handle the returned rows too.
+   */
+  readonly onResult?: (prompt: number, completions: Completion[]) => void;
+}
+
 export interface GenerationBackend {
   readonly id: string;
   /** Per prompt, `params.n` completions. */
-  generate(prompts: readonly Prompt[], params: GenerationParams, signal?: AbortSignal): Promise<Completion[][]>;
+  generate(
+    prompts: readonly Prompt[],
+    params: GenerationParams,
+    signal?: AbortSignal,
+    options?: GenerateOptions,
+  ): Promise<Completion[][]>;
   close?(): Promise<void>;
 }
 

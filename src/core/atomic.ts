@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * Atomic writes: data goes to a temp file beside the target, is flushed to disk, then renamed over the target.
@@ -100,4 +100,39 @@ export async function createAtomicWriter(path: string): Promise<AtomicWriter> {
       await rm(tmp, { force: true });
     },
   };
+}
+
+/**
+ * `mkdir -p` one level at a time. Node 20's recursive mkdir never returns on some paths (under /proc it retries
+ * ENOENT forever), so user-given folders are made here: each missing level with a plain mkdir, whose error (ENOENT,
+ * ENOTDIR, EACCES, EROFS) names the level that failed.
+ */
+export async function makeDirs(path: string): Promise<void> {
+  const missing: string[] = [];
+  let dir = resolve(path);
+  for (;;) {
+    const info = await stat(dir).catch((err: { code?: string }) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (info) {
+      if (!info.isDirectory()) {
+        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), {
+          code: 'ENOTDIR',
+          syscall: 'mkdir',
+          path: dir,
+        });
+      }
+      break;
+    }
+    missing.push(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const level of missing.reverse()) {
+    await mkdir(level).catch((err: { code?: string }) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
 }

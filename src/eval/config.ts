@@ -36,6 +36,19 @@ export const EvalConfig = z.object({
     .optional()
     .describe('file with a judge prompt ({question}, {gt}, {extraction}) to use instead of ours'),
   apiKey: z.string().default('EMPTY').describe('bearer token for openai: models, extractor and judge'),
+  timeoutS: z
+    .number()
+    .gt(0)
+    .max(86_400)
+    .default(300)
+    .describe('openai: models: seconds one request attempt may take before it is retried (--timeout)'),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(99)
+    .default(5)
+    .describe('openai: models: retries of a request after a 429 / 5xx / timeout / dropped connection (--retries)'),
   world: z
     .object({
       n: z.number().int().min(1).max(100_000).default(200).describe('synthetic test problems'),

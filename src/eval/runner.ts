@@ -1,7 +1,7 @@
 import { access, appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { GenerationBackend, GenerationParams, ImageRef, Prompt } from '../backends/types.ts';
+import type { Completion, GenerationBackend, GenerationParams, ImageRef, Prompt } from '../backends/types.ts';
 import {
   contentHash,
   DataError,
@@ -18,7 +18,7 @@ import type { BenchScore } from './types.ts';
 
 /**
  * One benchmark run: prompts -> generation (bounded concurrency, in batches) -> score -> files. Every response is
- * appended to `responses.jsonl` as soon as its batch returns, keyed by a hash of (backend, sampling parameters,
+ * appended to `responses.jsonl` the moment it completes (not when its batch does), keyed by a hash of (backend, sampling parameters,
  * prompt text, images); a rerun reuses every response whose key matches and generates only the rest, so an
  * interrupted run resumes where it stopped and a changed prompt or model regenerates. A torn last line (crash mid-write)
  * is ignored.
@@ -56,6 +56,8 @@ export interface EvalRunOptions {
   readonly outDir: string;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
+  /** Told after each stored response (responses from the cache are not counted). */
+  readonly onProgress?: (p: { done: number; total: number }) => void;
 }
 
 export interface EvalRunResult {
@@ -166,32 +168,57 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
   const batches: (typeof pending)[] = [];
   for (let i = 0; i < pending.length; i += g.batchSize) batches.push(pending.slice(i, i + g.batchSize));
   let done = 0;
-  await mapPool(
-    batches,
-    g.concurrency,
-    async (batch) => {
-      throwIfAborted(signal, `${bench.name} generation`);
-      const out = await backend.generate(
-        batch.map((p) => evalPrompt(p.text, p.item.images)),
-        params,
-        signal,
-      );
-      const lines: string[] = [];
-      batch.forEach((p, i) => {
-        const completion = out[i]?.[0];
-        const text = completion?.text ?? '';
-        responses.set(p.item.problem.id, text);
-        lines.push(
-          JSON.stringify({ id: p.item.problem.id, key: p.key, text, finishReason: completion?.finishReason ?? 'stop' }),
+  // Appends go one after another (each a whole line), so concurrent completions never interleave in the file.
+  let appending: Promise<void> = Promise.resolve();
+  const store = (p: (typeof pending)[number], completion: Completion | undefined) => {
+    const text = completion?.text ?? '';
+    responses.set(p.item.problem.id, text);
+    const line = JSON.stringify({
+      id: p.item.problem.id,
+      key: p.key,
+      text,
+      finishReason: completion?.finishReason ?? 'stop',
+    });
+    done++;
+    appending = appending.then(() => appendFile(cacheFile, `${line}\n`));
+    options.onProgress?.({ done, total: pending.length });
+    return appending;
+  };
+  try {
+    await mapPool(
+      batches,
+      g.concurrency,
+      async (batch) => {
+        throwIfAborted(signal, `${bench.name} generation`);
+        const stored = new Set<number>();
+        const out = await backend.generate(
+          batch.map((p) => evalPrompt(p.text, p.item.images)),
+          params,
+          signal,
+          {
+            // Each response goes to the cache the moment it completes: a failed neighbour or Ctrl-C loses nothing done.
+            onResult: (i, completions) => {
+              const p = batch[i];
+              if (!p || stored.has(i)) return;
+              stored.add(i);
+              void store(p, completions[0]);
+            },
+          },
         );
-      });
-      // One append per batch: a crash loses at most this batch, and a torn line is skipped on resume.
-      await appendFile(cacheFile, `${lines.join('\n')}\n`);
-      done += batch.length;
-      logger.info(`${bench.name}: generated ${done}/${pending.length}`);
-    },
-    signal,
-  );
+        for (const [i, p] of batch.entries()) {
+          if (!stored.has(i)) {
+            stored.add(i);
+            void store(p, out[i]?.[0]);
+          }
+        }
+        await appending;
+        logger.info(`${bench.name}: generated ${done}/${pending.length}`);
+      },
+      signal,
+    );
+  } finally {
+    await appending;
+  }
 
   const judged = items.map((item) => ({ problem: item.problem, response: responses.get(item.problem.id) ?? '' }));
   const score = await bench.score(judged, { ...options.score, signal });

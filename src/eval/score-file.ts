@@ -18,6 +18,7 @@ import {
 import { scoreMathVerse } from './mathverse/index.ts';
 import { scoreMathVisionResponse } from './mathvision/index.ts';
 import { scoreMathVista } from './mathvista/index.ts';
+import { checkFileShape } from './sniff-bench.ts';
 import type { BenchScore } from './types.ts';
 
 /**
@@ -147,6 +148,7 @@ async function scoreMathVisionFile(options: ScoreFileOptions): Promise<BenchScor
 }
 
 export async function scoreFile(options: ScoreFileOptions): Promise<BenchScore> {
+  await checkFileShape(options.file, options.bench);
   switch (options.bench) {
     case 'mathvista':
       return scoreMathVistaFile(options);

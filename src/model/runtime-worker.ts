@@ -29,9 +29,13 @@ export async function createVlmWorkerRuntime(
   params: Params,
   opts: { session?: Partial<SessionOptions> } = {},
 ): Promise<VlmRuntime> {
-  const entry = new URL('./runtime-worker-entry.ts', import.meta.url).href;
-  // Workers do not inherit the parent's loader hooks: register tsx before importing the TypeScript entry.
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  // Compiled (dist/*.js) the entry is JavaScript; from source, workers do not inherit the parent's loader hooks, so
+  // tsx is registered before importing the TypeScript entry.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSource ? './runtime-worker-entry.ts' : './runtime-worker-entry.js', import.meta.url).href;
+  const boot = fromSource
+    ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`
+    : `import(${JSON.stringify(entry)});`;
   const worker = new Worker(boot, { eval: true, workerData: { config, params, session: opts.session } });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 0;

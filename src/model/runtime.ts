@@ -40,6 +40,11 @@ export interface SampleBatch {
   readonly images: Float32Array;
   /** B prompts (each starting with <bos>), at least one token each. */
   readonly prompts: readonly (readonly number[])[];
+  /**
+   * Asked before every decode step for each unfinished row: true stops that row there (its client is gone), and the
+   * loop ends as soon as every row is finished or stopped. A stopped row keeps the tokens it has, finish 'length'.
+   */
+  readonly cancelled?: (row: number) => boolean;
 }
 
 export const SampleOptionsSchema = z.object({
@@ -352,6 +357,7 @@ export async function createVlmRuntime(
       for (let t = L0; ; t++) {
         const lp = asF32(out.logp, 'logp');
         const next = new Array<number>(B);
+        if (batch.cancelled) for (let b = 0; b < B; b++) if (!done[b] && batch.cancelled(b)) done[b] = true;
         for (let b = 0; b < B; b++) {
           const prompt = batch.prompts[b] as readonly number[];
           const res = results[b] as SampleResult & { finishReason: 'stop' | 'length' };

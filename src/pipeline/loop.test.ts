@@ -12,6 +12,7 @@ import { deepMerge } from './config/merge.ts';
 import type { RunConfig } from './config/schema.ts';
 import { runPipeline } from './loop.ts';
 import { readManifest } from './manifest.ts';
+import { type Progress, silentProgress } from './progress.ts';
 
 const run = promisify(execFile);
 let root: string;
@@ -175,8 +176,8 @@ describe('the round loop on fake backends', () => {
   /** The stage keys a run started (ran rather than skipped), from its progress lines. */
   async function stagesRun(config: RunConfig): Promise<string[]> {
     const ran: string[] = [];
-    const progress = {
-      task: () => ({ tick: () => undefined, done: () => undefined }),
+    const progress: Progress = {
+      ...silentProgress,
       line: (text: string) => {
         const m = /^(\S+): running/.exec(text);
         if (m?.[1]) ran.push(m[1]);

@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly progress?: Progress;
   readonly log?: Logger;
   readonly signal?: AbortSignal;
+  /** Told when a stage is skipped, starts or finishes, after its manifest record is saved (the CLI refreshes report.html). */
+  readonly onStage?: (event: StageEvent) => void;
 }
 
 export async function runPipeline(
@@ -51,7 +53,10 @@ export async function runPipeline(
   const progress = options.progress ?? silentProgress;
   await mkdir(runDir, { recursive: true });
   await writeJsonAtomic(join(runDir, paths.config), config);
-  const ledger = await openLedger(runDir, config.name, contentHash(config), (e) => progress.line(describeEvent(e)));
+  const ledger = await openLedger(runDir, config.name, contentHash(config), (e) => {
+    progress.line(describeEvent(e));
+    options.onStage?.(e);
+  });
   const ctx: StageContext = {
     runDir,
     config,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
-import { contentHash, DataError, hashFile, writeJsonAtomic } from '../core/index.ts';
+import { contentHash, DataError, hashFile, isAbortError, writeJsonAtomic } from '../core/index.ts';
 
 /**
  * The run manifest: one record per stage (`round-1/distill`) with its state, the hash of what went in (config slice
@@ -15,7 +15,9 @@ import { contentHash, DataError, hashFile, writeJsonAtomic } from '../core/index
  * output folder); nothing half-written is ever taken as complete.
  */
 export const StageRecord = z.object({
-  state: z.enum(['running', 'done', 'failed']),
+  state: z
+    .enum(['running', 'done', 'failed', 'interrupted'])
+    .describe('interrupted: stopped by Ctrl-C / abort; a rerun resumes it'),
   inputHash: z.string(),
   outputs: z.record(z.string(), z.string()).describe('run-relative output path -> content hash'),
   logs: z.array(z.string()).default([]).describe('run-relative logs of the stage (step metrics), not hashed'),
@@ -213,7 +215,7 @@ export async function openLedger(
         if ((await readdir(stagingRoot)).length === 0) await rm(stagingRoot, { recursive: true });
         record.state = 'done';
       } catch (err) {
-        record.state = 'failed';
+        record.state = isAbortError(err) ? 'interrupted' : 'failed';
         record.error = err instanceof Error ? err.message : String(err);
         throw err;
       } finally {

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError, VlthinkError } from '../core/index.ts';
+import { DataError, UsageError } from '../core/index.ts';
 import { RunConfig } from './config/schema.ts';
 import { RunSummary } from './loop.ts';
 import { type Manifest, readManifest } from './manifest.ts';
 import { paths } from './paths.ts';
 import { formatDuration } from './progress.ts';
+import { type RunLockInfo, readLiveLock } from './run-lock.ts';
 import { formatSummaryTable } from './summary.ts';
 
 /** Where a run stands: every stage's state from the manifest, what comes next, and the summary once there is one. */
@@ -18,12 +19,14 @@ export interface RunStatus {
   /** The stage in progress or failed, if any (a killed run shows `running`). */
   readonly current: string | null;
   readonly complete: boolean;
+  /** The process running it now (from run.lock), or null when none is alive. */
+  readonly live: RunLockInfo | null;
 }
 
 export async function readRunStatus(runDir: string): Promise<RunStatus> {
   const manifest = await readManifest(runDir);
   if (!manifest) {
-    throw new VlthinkError(`${runDir} is not a vlthink run directory (no manifest.json)`, {
+    throw new UsageError(`${runDir} is not a vlthink run directory (no manifest.json)`, {
       hint: 'pass the folder `vlthink run` printed, e.g. runs/embedded',
     });
   }
@@ -31,7 +34,8 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
   const summary = await readJson(join(runDir, paths.summary), RunSummary);
   const current = manifest.order.find((k) => manifest.stages[k]?.state !== 'done') ?? null;
   const complete = summary !== null && current === null && (config === null || summary.rounds.length === config.rounds);
-  return { runDir, manifest, config, summary, current, complete };
+  const live = await readLiveLock(runDir);
+  return { runDir, manifest, config, summary, current, complete, live };
 }
 
 async function readJson<T>(
@@ -49,15 +53,24 @@ async function readJson<T>(
   return parsed.success ? parsed.data : null;
 }
 
+function describeState(status: RunStatus): string {
+  const { live, current } = status;
+  if (live)
+    return `running (pid ${live.pid} on ${live.host}, since ${live.startedAt})${current ? `, at ${current}` : ''}`;
+  if (status.complete) return 'complete';
+  if (!current) return 'stopped between stages; rerun to resume';
+  const state = status.manifest.stages[current]?.state;
+  if (state === 'interrupted') return `interrupted at ${current}; rerun to resume`;
+  if (state === 'failed') return `failed at ${current}; fix the error and rerun to resume`;
+  return `stopped at ${current} (its process is gone); rerun to resume`;
+}
+
 export function formatStatus(status: RunStatus): string {
   const { manifest } = status;
   const lines = [`run ${manifest.name} in ${status.runDir} (updated ${manifest.updatedAt})`];
   const rounds = status.config?.rounds;
-  lines.push(
-    status.complete
-      ? 'state: complete'
-      : `state: ${status.current ? `stopped at ${status.current}` : 'in progress'}${rounds ? ` (${rounds} rounds planned)` : ''}`,
-  );
+  const planned = rounds ? ` (${rounds} rounds planned)` : '';
+  lines.push(`state: ${describeState(status)}${status.complete ? '' : planned}`);
   const width = Math.max(...manifest.order.map((k) => k.length), 5);
   for (const key of manifest.order) {
     const s = manifest.stages[key];

@@ -22,7 +22,7 @@ describe('vlthink data show', () => {
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => e,
       );
-      expect(bad.code).toBe(1);
+      expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(`error: ${path}:3: not valid JSON`);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -45,7 +45,10 @@ export function addScoringOptions(cmd: Command): Command {
     .option('--judge <model>', 'openai:URL#model MathVerse judge (default: quick exact match)')
     .option('--extraction-prompt <file>', 'few-shot extraction prompt file (e.g. the official one) instead of ours')
     .option('--judge-prompt <file>', 'judge prompt file with {question} {gt} {extraction} instead of ours')
-    .option('--api-key <key>', 'bearer token for openai: models (default $OPENAI_API_KEY or EMPTY)')
+    .option(
+      '--api-key <key>',
+      'bearer token for openai: models (default $OPENAI_API_KEY, then $VLTHINK_API_KEY, else EMPTY)',
+    )
     .option('--world-n <n>', 'synthetic world test problems', intArg, 200)
     .option('--world-seed <seed>', 'synthetic world seed', intArg, 1)
     .option('--world-image-size <px>', 'synthetic world image side', intArg, 64)
@@ -69,7 +72,15 @@ export interface ScoringFlags {
 
 export function configFrom(
   flags: ScoringFlags,
-  extra: { benches: string[]; model: string; limit?: number; outDir?: string; generation?: object },
+  extra: {
+    benches: string[];
+    model: string;
+    limit?: number;
+    outDir?: string;
+    generation?: object;
+    timeoutS?: number;
+    retries?: number;
+  },
 ): EvalConfig {
   return parseEvalConfig({
     benches: extra.benches,
@@ -78,13 +89,15 @@ export function configFrom(
     integerRule: flags.intRule,
     limit: extra.limit,
     outDir: extra.outDir,
+    timeoutS: extra.timeoutS,
+    retries: extra.retries,
     dataDir: flags.data ?? defaultDataDir(),
     generation: { concurrency: flags.concurrency, ...extra.generation },
     extractor: flags.extractor,
     judge: flags.judge,
     extractionPrompt: flags.extractionPrompt,
     judgePrompt: flags.judgePrompt,
-    apiKey: flags.apiKey ?? process.env.OPENAI_API_KEY ?? 'EMPTY',
+    apiKey: flags.apiKey ?? process.env.OPENAI_API_KEY ?? process.env.VLTHINK_API_KEY ?? 'EMPTY',
     world: { n: flags.worldN, seed: flags.worldSeed, imageSize: flags.worldImageSize },
   });
 }

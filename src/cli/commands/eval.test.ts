@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, sharedDataDir, sharedDataSkipReason } from '../../../test/shared-data.ts';
-import { startLoopbackServer } from '../../backends/loopback-server.ts';
+import { delay, startLoopbackServer } from '../../backends/loopback-server.ts';
 import { BENCHMARKS } from '../../eval/benchmarks.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../../model/index.ts';
 
@@ -91,3 +91,68 @@ describe.skipIf(!hasSharedData || !hasGenerator)(
     });
   },
 );
+
+describe('vlthink eval: interrupted and failing servers', () => {
+  it('Ctrl-C mid-batch keeps every finished response; the rerun requests only the rest', async () => {
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((done) => {
+      release = done;
+    });
+    // The first 5 requests are answered at once; the other 7 of the batch hang until the test lets them go.
+    const server = await startLoopbackServer(async (_req, index) => {
+      if (index >= 5) await stalled;
+      return { json: completion(`the answer is ${index}`) };
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'vlthink-eval-sigint-'));
+    try {
+      const args = [bin, 'eval', '--bench', 'world', '--world-n', '12', '--world-image-size', '16'];
+      const flags = ['--model', `openai:${server.url}/v1#fake`, '--batch-size', '12', '--out', dir, '--no-groups'];
+      const child = spawn(process.execPath, [...args, ...flags]);
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
+      const cache = join(dir, 'world', 'responses.jsonl');
+      const lines = async () => (await readFile(cache, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+      const deadline = Date.now() + 60_000;
+      while ((server.requests.length < 12 || (await lines()).length < 5) && Date.now() < deadline) await delay(20);
+      expect((await lines()).length).toBe(5);
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('interrupted: eval of world was aborted — 5 finished responses are kept');
+      expect(stderr).toContain('rerun the same command to resume');
+      release();
+
+      const rerun = await run(process.execPath, [...args, ...flags], { timeout: 60_000 });
+      expect(rerun.stdout).toMatch(/^world\s+\d+\s+12\s+[\d.]+%$/m);
+      expect(server.requests).toHaveLength(12 + 7); // only the 7 unfinished ones were asked again
+      expect((await lines()).length).toBe(12);
+    } finally {
+      release();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('names a refused connection and the flags that govern retries', async () => {
+    const server = await startLoopbackServer(() => ({ json: completion('x') }));
+    const url = server.url;
+    await server.close(); // nothing listens on this port now
+    const dir = await mkdtemp(join(tmpdir(), 'vlthink-eval-refused-'));
+    try {
+      const args = [bin, 'eval', '--bench', 'world', '--world-n', '2', '--world-image-size', '16', '--out', dir];
+      const r = await run(process.execPath, [...args, '--model', `openai:${url}/v1#fake`, '--retries', '1']).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect((r as { code: number }).code).toBe(1);
+      const stderr = (r as { stderr: string }).stderr;
+      expect(stderr).toContain('attempt 1/2 failed');
+      expect(stderr).toContain('ECONNREFUSED: nothing listens at that address');
+      expect(stderr).toContain('gave up after 2 attempts');
+      expect(stderr).toContain('raise --retries / --timeout');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

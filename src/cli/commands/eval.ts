@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, writeJsonAtomic } from '../../core/index.ts';
+import { AbortedError, createLogger, makeDirs, writeJsonAtomic } from '../../core/index.ts';
 import {
   BENCHMARKS,
   createBackend,
@@ -36,6 +37,8 @@ interface EvalFlags extends ScoringFlags {
   maxTokens: number;
   batchSize: number;
   groups: boolean;
+  timeout: number;
+  retries: number;
 }
 
 export function register(program: Command): void {
@@ -50,13 +53,17 @@ export function register(program: Command): void {
     .option('--top-k <k>', 'top-k cut (1 = greedy, 0 = none)', intArg, 1)
     .option('--max-tokens <n>', 'new tokens per response', intArg, 2048)
     .option('--batch-size <n>', 'prompts per generate call', intArg, 8)
-    .option('--no-groups', 'print only the headline row per benchmark');
+    .option('--no-groups', 'print only the headline row per benchmark')
+    .option('--timeout <s>', 'openai: models: seconds one request attempt may take', numberArg, 300)
+    .option('--retries <n>', 'openai: models: retries after a 429 / 5xx / timeout / dropped connection', intArg, 5);
   addScoringOptions(cmd).action(async (flags: EvalFlags) => {
     const config = configFrom(flags, {
       benches: parseBenchList(flags.bench),
       model: flags.model,
       limit: flags.limit,
       outDir: flags.out,
+      timeoutS: flags.timeout,
+      retries: flags.retries,
       generation: {
         temperature: flags.temperature,
         topK: flags.topK,
@@ -64,16 +71,28 @@ export function register(program: Command): void {
         batchSize: flags.batchSize,
       },
     });
+    await makeDirs(config.outDir);
     const logger = createLogger({ scope: 'eval' });
     const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
-    const backend = await createBackend(parseModelSpec(config.model), { apiKey: config.apiKey });
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130);
+      logger.warn('interrupted: stopping requests in flight (Ctrl-C again to quit now)');
+      abort.abort(new AbortedError('eval'));
+    };
+    process.on('SIGINT', onSigint);
+    const backend = await createBackend(parseModelSpec(config.model), {
+      apiKey: config.apiKey,
+      timeoutS: config.timeoutS,
+      retries: config.retries,
+      logger,
+    });
     const { ctx, helpers } = await scoreContext(config, abort.signal);
+    let current: string | undefined;
     try {
       await writeJsonAtomic(join(config.outDir, 'eval-config.json'), { ...config, apiKey: undefined });
       const summaries: ScoreSummary[] = [];
       for (const name of parseBenchList(flags.bench)) {
+        current = name;
         const bench = BENCHMARKS[name];
         const all = await bench.load(benchSource(config));
         const items = config.limit === undefined ? all : all.slice(0, config.limit);
@@ -91,10 +110,22 @@ export function register(program: Command): void {
         summaries.push(result.score.summary);
       }
       process.stdout.write(`${formatSummaryTable(summaries, { groups: flags.groups })}\n`);
+    } catch (err) {
+      if (!abort.signal.aborted) throw err;
+      const cache = join(config.outDir, current ?? '', 'responses.jsonl');
+      const kept = await countLines(cache);
+      throw new AbortedError(`eval${current ? ` of ${current}` : ''}`, {
+        hint: `${kept} finished responses are kept in ${cache}; rerun the same command to resume (only the rest are requested)`,
+      });
     } finally {
       process.off('SIGINT', onSigint);
       await backend.close?.();
       for (const h of helpers) await h.close?.();
     }
   });
+}
+
+async function countLines(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.trim() !== '').length;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { API_KEY_ENV, isLoopback, resolveApiKey } from '../../backends/http-auth.ts';
 import { DEFAULT_REWARD_SERVER_PORT, startRewardServer } from '../../backends/reward-server.ts';
 import { RewardName } from '../../backends/reward-wire.ts';
 import { verifyScorer } from '../../backends/verify-scorer.ts';
@@ -12,6 +13,7 @@ interface Flags {
   port: string;
   host: string;
   openrlhfReward: string;
+  apiKey?: string;
 }
 
 export function register(program: Command): void {
@@ -25,6 +27,7 @@ export function register(program: Command): void {
       `reward for /get_reward requests (${RewardName.options.join(', ')})`,
       'openvlthinker',
     )
+    .option('--api-key <key>', `require 'Authorization: Bearer <key>' on every request (default: $${API_KEY_ENV})`)
     .action(async (flags: Flags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535)
@@ -35,10 +38,16 @@ export function register(program: Command): void {
           hint: `use one of ${RewardName.options.join(', ')}`,
         });
       const logger = createLogger({ scope: 'reward-server' });
+      const apiKey = resolveApiKey(flags.apiKey);
+      if (!isLoopback(flags.host) && !apiKey)
+        logger.warn(
+          `${flags.host} opens the server to the network without an API key; set --api-key or ${API_KEY_ENV}`,
+        );
       const server = await startRewardServer({
         port,
         host: flags.host,
         score: verifyScorer,
+        ...(apiKey ? { apiKey } : {}),
         openRlhfReward: { name: reward.data },
         logger,
       });

@@ -1,14 +1,17 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createFakeDeps } from '../../../test/pipeline-fakes.ts';
+import { delay } from '../../backends/loopback-server.ts';
 import { parseRunConfig } from '../../pipeline/config/load.ts';
 import { RunConfig } from '../../pipeline/config/schema.ts';
 import { runPipeline } from '../../pipeline/loop.ts';
+import { type BrowserCheck, checkReportInBrowser, DEFAULT_CHROMIUM } from '../../pipeline/report/browser-check.ts';
 import { parseFieldArgs } from './run.ts';
 
 interface JsonSchemaNode {
@@ -94,7 +97,95 @@ describe('vlthink run / status / report', () => {
     expect(rep.code).toBe(0);
     expect(rep.stdout).toContain('report.html (7 charts)');
     const missing = await vlthink('status', join(root, 'nope'));
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('is not a vlthink run directory');
   }, 60_000);
+
+  it.each([
+    ['run --out on a file', (f: string) => ['run', '--out', f], 'a part of the path is a file, not a folder (ENOTDIR)'],
+    ['run --out under /proc', () => ['run', '--out', '/proc/vlthink-x'], "cannot mkdir '/proc/vlthink-x'"],
+    ['run --name ..', () => ['run', '--name', '..'], 'name: saw ".."'],
+    ['score --out on a folder', (f: string) => ['score', '--bench', 'world', '--out', root, f], 'is a folder'],
+    ['score --out under a file', (f: string) => ['score', '--bench', 'world', '--out', `${f}/x.jsonl`, f], 'ENOTDIR'],
+    ['status of a plain folder', () => ['status', root], 'is not a vlthink run directory'],
+  ])(
+    '%s: exits 2 with one line and no stack trace',
+    async (what, args, expected) => {
+      const file = join(root, 'a-file.jsonl');
+      await writeFile(file, '{"id":"x","response":"1"}\n');
+      const r = await vlthink(...args(file));
+      expect(r.code).toBe(2);
+      const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'));
+      expect(lines).toHaveLength(what === 'run --name ..' ? 2 : 1);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(r.stderr).toContain(expected);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+    30_000,
+  );
+
+  it('refuses a run directory held by a live process, naming its pid', async () => {
+    const dir = join(root, 'held');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'run.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-12-06T00:00:00.000Z' }),
+    );
+    const r = await vlthink('run', '--out', root, '--name', 'held');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`in use by vlthink pid ${process.pid}`);
+  });
+
+  it('Ctrl-C exits 130, records the stage as interrupted, and status says to rerun', async () => {
+    const child = spawn(process.execPath, [
+      bin,
+      'run',
+      '--preset',
+      'embedded-quick',
+      '--out',
+      root,
+      '--name',
+      'sigint',
+    ]);
+    let stderr = '';
+    let lock = '';
+    let midRun: BrowserCheck | null = null;
+    const code = await new Promise<number | null>((done) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('round-1/sft: running') && lock === '') {
+          lock = 'seen';
+          void (async () => {
+            lock = await readFile(join(root, 'sigint', 'run.lock'), 'utf8');
+            // The run rewrites report.html after every stage: load it in Chromium while the run goes on.
+            const report = join(root, 'sigint', 'report.html');
+            const hasFilterChart = async () => (await readFile(report, 'utf8').catch(() => '')).includes('"filter"');
+            while (!(await hasFilterChart())) await delay(50);
+            midRun = existsSync(DEFAULT_CHROMIUM) ? await checkReportInBrowser(report) : null;
+            child.kill('SIGINT');
+          })();
+        }
+      });
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        done(c);
+      });
+    });
+    expect(JSON.parse(lock).pid).toBe(child.pid);
+    expect(code).toBe(130);
+    const stopped = /interrupted: run at (\S+) was aborted — finished stages are kept/.exec(stderr);
+    expect(stopped).not.toBeNull();
+    const stage = stopped?.[1] ?? '';
+    const manifest = JSON.parse(await readFile(join(root, 'sigint', 'manifest.json'), 'utf8'));
+    expect(manifest.stages[stage].state).toBe('interrupted');
+    expect(manifest.stages['round-1/distill'].state).toBe('done');
+    const s = await vlthink('status', join(root, 'sigint'));
+    expect(s.stdout).toContain(`state: interrupted at ${stage}; rerun to resume`);
+    await expect(readFile(join(root, 'sigint', 'run.lock'))).rejects.toThrow(/ENOENT/);
+    const html = await readFile(join(root, 'sigint', 'report.html'), 'utf8');
+    expect(html).toContain('data-chart="filter"'); // round 1's filter stage finished before Ctrl-C
+    if (midRun) expect(midRun).toMatchObject({ expected: 1, rendered: 1 });
+    else console.log(`mid-run Chromium check skipped: ${DEFAULT_CHROMIUM} not found (apt-get install chromium)`);
+  }, 150_000);
 });

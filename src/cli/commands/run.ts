@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AbortedError, ConfigError, createLogger } from '../../core/index.ts';
 import { configHelp, PRESET_NAMES, resolveConfig } from '../../pipeline/config/index.ts';
@@ -5,11 +6,14 @@ import {
   createDeps,
   formatSummaryTable,
   planRun,
+  readManifest,
   runDirOf,
   runPipeline,
   writePlanFiles,
+  writeReport,
 } from '../../pipeline/index.ts';
 import { createProgress } from '../../pipeline/progress.ts';
+import { acquireRunLock } from '../../pipeline/run-lock.ts';
 
 /**
  * `vlthink run`: resolve the config (preset <- files <- --field overrides), then run the loop, or with --dry-run print
@@ -79,6 +83,9 @@ export function register(program: Command): void {
         );
         return;
       }
+      const runDir = runDirOf(config);
+      // The lock is the first write into the run directory: an unwritable or file-shaped --out fails here, at once.
+      const lock = await acquireRunLock(runDir);
       const log = createLogger({ level: 'info' });
       const progress = createProgress({ tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) });
       const controller = new AbortController();
@@ -86,19 +93,56 @@ export function register(program: Command): void {
       const onSigint = () => {
         interrupts++;
         if (interrupts > 1) process.exit(130);
-        progress.line('interrupted: stopping after the current step (Ctrl-C again to quit now); rerun to resume');
+        progress.line('interrupted: stopping after the current step (Ctrl-C again to quit now)');
         controller.abort(new AbortedError('run'));
       };
       process.on('SIGINT', onSigint);
-      progress.line(`run directory: ${runDirOf(config)}`);
-      const deps = await createDeps(config, { log });
+      progress.line(`run directory: ${runDir}`);
       try {
-        const summary = await runPipeline(config, deps, { progress, log, signal: controller.signal });
-        process.stdout.write(`${formatSummaryTable(summary)}\n`);
-        progress.line(`summary: ${runDirOf(config)}/summary.json; report: vlthink report ${runDirOf(config)}`);
+        const deps = await createDeps(config, { log });
+        // report.html is rewritten after every finished stage (one write at a time), so a browser tab on it follows
+        // the run; the last write happens after the run ends, however it ends.
+        let reporting: Promise<void> = Promise.resolve();
+        const refreshReport = () => {
+          reporting = reporting
+            .then(() => writeReport(runDir))
+            .then(
+              () => undefined,
+              (err: unknown) =>
+                log.warn(`report.html not refreshed: ${err instanceof Error ? err.message : String(err)}`),
+            );
+        };
+        try {
+          const summary = await runPipeline(config, deps, {
+            progress,
+            log,
+            signal: controller.signal,
+            onStage: (e) => {
+              if (e.type === 'done') refreshReport();
+            },
+          });
+          process.stdout.write(`${formatSummaryTable(summary)}\n`);
+          progress.line(`summary: ${runDir}/summary.json; report: ${join(runDir, 'report.html')}`);
+        } finally {
+          refreshReport();
+          await reporting;
+          await deps.close?.();
+        }
+      } catch (err) {
+        if (controller.signal.aborted) throw await interrupted(runDir);
+        throw err;
       } finally {
         process.off('SIGINT', onSigint);
-        await deps.close?.();
+        await lock.release();
       }
     });
+}
+
+/** The error a Ctrl-C'd run ends with: which stage stopped and how to resume. */
+async function interrupted(runDir: string): Promise<AbortedError> {
+  const manifest = await readManifest(runDir).catch(() => null);
+  const stage = manifest?.order.find((k) => manifest.stages[k]?.state === 'interrupted');
+  return new AbortedError(stage ? `run at ${stage}` : 'run', {
+    hint: `finished stages are kept in ${runDir}; rerun the same command to resume`,
+  });
 }

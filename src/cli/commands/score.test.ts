@@ -74,7 +74,7 @@ describe('vlthink score', () => {
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => e,
       );
-      expect(bad.code).toBe(1);
+      expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(`error: ${file}: expected a JSON object mapping pid -> problem`);
     } finally {
       await rm(dir, { recursive: true, force: true });

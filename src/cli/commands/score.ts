@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, writeFileAtomic } from '../../core/index.ts';
 import { parseBenchList, scoreFile } from '../../eval/index.ts';
+import { prepareOutputFile } from '../output-path.ts';
 import {
   addScoringOptions,
   BENCH_HELP,
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     if (!bench || rest.length > 0) {
       throw new ConfigError('score.bench', 'score takes exactly one benchmark', { value: flags.bench });
     }
+    if (flags.out) await prepareOutputFile('--out', flags.out);
     const config = configFrom(flags, { benches: [bench], model: 'none' });
     const abort = new AbortController();
     const { ctx, helpers } = await scoreContext(config, abort.signal);

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { startChatServer } from '../../backends/chat-server.ts';
-import type { GenerationBackend } from '../../backends/types.ts';
+import { API_KEY_ENV, isLoopback, resolveApiKey } from '../../backends/http-auth.ts';
 import { ConfigError, createLogger } from '../../core/index.ts';
 import { loadCheckpoint } from '../../model/index.ts';
 
@@ -21,25 +20,7 @@ interface Flags {
   batchWindowMs: string;
   maxTokens: string;
   threads?: string;
-}
-
-type CreateEmbeddedGenerator = (opts: {
-  checkpoint: string;
-  threads?: number;
-}) => GenerationBackend | Promise<GenerationBackend>;
-
-/** The embedded engine's generator (backends/embedded-generator.ts), loaded on demand. */
-async function loadEmbeddedGenerator(): Promise<CreateEmbeddedGenerator> {
-  const url = pathToFileURL(resolve(import.meta.dirname, '../../backends/embedded-generator.ts')).href;
-  const mod = (await import(url).catch((cause: unknown) => {
-    throw new ConfigError('checkpoint', 'the embedded generator (backends/embedded-generator.ts) cannot be loaded', {
-      cause,
-      hint: 'serve HF checkpoints with vLLM or SGLang instead',
-    });
-  })) as { createEmbeddedGenerator?: unknown };
-  if (typeof mod.createEmbeddedGenerator !== 'function')
-    throw new ConfigError('checkpoint', 'backends/embedded-generator.ts exports no createEmbeddedGenerator');
-  return mod.createEmbeddedGenerator as CreateEmbeddedGenerator;
+  apiKey?: string;
 }
 
 function positiveInt(field: string, raw: string, min = 1): number {
@@ -61,6 +42,7 @@ export function register(program: Command): void {
     .option('--batch-window-ms <ms>', 'how long a batch waits for more requests', '5')
     .option('--max-tokens <n>', 'max_tokens when a request gives none', '256')
     .option('--threads <n>', 'engine threads')
+    .option('--api-key <key>', `require 'Authorization: Bearer <key>' on every request (default: $${API_KEY_ENV})`)
     .action(async (flags: Flags) => {
       const dir = resolve(flags.checkpoint);
       if (!existsSync(join(dir, 'config.json')))
@@ -72,9 +54,9 @@ export function register(program: Command): void {
       if (port > 65_535) throw new ConfigError('port', `must be <= 65535, got ${port}`, { value: flags.port });
       const model = flags.model ?? basename(dir);
       const logger = createLogger({ scope: 'serve' });
-      const create = await loadEmbeddedGenerator();
+      const { createEmbeddedGenerator } = await import('../../backends/embedded-generator.ts');
       const threads = flags.threads === undefined ? undefined : positiveInt('threads', flags.threads);
-      const backend = await create({ checkpoint: dir, ...(threads !== undefined ? { threads } : {}) });
+      const backend = createEmbeddedGenerator({ checkpoint: dir, ...(threads !== undefined ? { threads } : {}) });
       const { tokenizer } = await loadCheckpoint(dir);
       const server = await startChatServer({
         backend,
@@ -84,11 +66,19 @@ export function register(program: Command): void {
         maxBatch: positiveInt('max-batch', flags.maxBatch),
         batchWindowMs: positiveInt('batch-window-ms', flags.batchWindowMs, 0),
         defaultMaxTokens: positiveInt('max-tokens', flags.maxTokens),
+        checkPrompt: (prompt) => backend.checkPrompt(prompt),
+        apiKey: resolveApiKey(flags.apiKey),
         tokenText: tokenizer ? (id) => tokenizer.vocab[id] ?? '<unk>' : undefined,
         logger,
       });
       process.stdout.write(`${JSON.stringify({ url: server.url, model })}\n`);
-      logger.info(`serving ${dir} as '${model}' on ${server.url}/v1`);
+      logger.info(
+        `serving ${dir} as '${model}' on ${server.url}/v1${flags.apiKey || process.env[API_KEY_ENV] ? ' (API key required)' : ''}`,
+      );
+      if (!isLoopback(flags.host) && !resolveApiKey(flags.apiKey))
+        logger.warn(
+          `${flags.host} opens the server to the network without an API key; set --api-key or ${API_KEY_ENV}`,
+        );
       await new Promise<void>((done) => {
         process.once('SIGINT', () => done());
         process.once('SIGTERM', () => done());

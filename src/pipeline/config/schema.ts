@@ -275,7 +275,9 @@ export const RunConfig = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9._-]+$/)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
+        error: 'letters, digits, . _ - (starting with a letter or digit, at most 128), e.g. embedded-seed2',
+      })
       .default('embedded')
       .describe('run name; the run directory is <outDir>/<name>'),
     outDir: z.string().min(1).default('runs').describe('folder that holds run directories'),

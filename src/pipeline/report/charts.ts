@@ -1,5 +1,4 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /**
  * Charts for the run report: vega-lite specs compiled to vega and rendered to SVG strings in Node (no browser, no
@@ -9,7 +8,9 @@ export interface ChartPoint {
   readonly [key: string]: string | number;
 }
 
+/** vega and vega-lite (~0.4 s of start-up) load on the first chart, not with every command that imports pipeline/. */
 export async function renderSvg(spec: TopLevelSpec, name: string): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {

@@ -13,6 +13,15 @@ const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+/** complete; running (pid N) at a stage; or stopped / interrupted / failed at one. */
+function runState(status: ReportData['status']): string {
+  if (status.complete) return 'complete';
+  const at = status.current ? ` at ${status.current}` : '';
+  if (status.live) return `running (pid ${status.live.pid})${at}`;
+  const state = status.current ? status.manifest.stages[status.current]?.state : undefined;
+  return `${state === 'interrupted' || state === 'failed' ? state : 'stopped'}${at}`;
+}
+
 export async function writeReport(runDir: string): Promise<{ path: string; charts: number }> {
   const data = await collectReportData(runDir);
   const { html, charts } = await renderReport(data);
@@ -54,7 +63,7 @@ export async function renderReport(data: ReportData): Promise<{ html: string; ch
   const title = `vlthink run ${status.manifest.name}`;
   const body = [
     `<h1>${esc(title)}</h1>`,
-    `<p class="meta">${esc(status.runDir)} · ${status.complete ? 'complete' : `in progress (at ${esc(status.current ?? '?')})`} · updated ${esc(status.manifest.updatedAt)}${status.config ? ` · backend ${esc(status.config.backend.kind)}, ${status.config.rounds} rounds` : ''}</p>`,
+    `<p class="meta">${esc(status.runDir)} · ${esc(runState(status))} · updated ${esc(status.manifest.updatedAt)}${status.config ? ` · backend ${esc(status.config.backend.kind)}, ${status.config.rounds} rounds` : ''}</p>`,
     "<h2>Accuracy by round (the shape of the paper's Table 10)</h2>",
     table10(data),
     svgs.join('\n'),

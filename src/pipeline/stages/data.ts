@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { DataError, hashFile, VlthinkError } from '../../core/index.ts';
+import { DataError, hashFile, mapPool, VlthinkError } from '../../core/index.ts';
+import { decodeImage } from '../../data/images.ts';
 import { readJsonlAll, writeJsonl } from '../../data/jsonl.ts';
 import { Problem } from '../../data/types.ts';
 import type { DataConfig } from '../config/schema.ts';
@@ -29,8 +30,8 @@ export async function dataStage(ctx: StageContext): Promise<{ outputHash: string
 
 async function writeData(ctx: StageContext, cfg: DataConfig, dir: string): Promise<Record<string, number>> {
   if (cfg.kind === 'files') {
-    const train = await loadProblemFile(cfg.train);
-    const test = await loadProblemFile(cfg.test);
+    const train = await loadProblemFile(cfg.train, ctx.signal);
+    const test = await loadProblemFile(cfg.test, ctx.signal);
     const trainIds = new Set(train.map((p) => p.id));
     const overlap = test.filter((p) => trainIds.has(p.id)).length;
     if (overlap > 0) ctx.log.warn(`${overlap} test problem ids also appear in the training file`);
@@ -64,17 +65,32 @@ async function writeData(ctx: StageContext, cfg: DataConfig, dir: string): Promi
   return counts;
 }
 
-async function loadProblemFile(file: string): Promise<Problem[]> {
+/**
+ * A `files` problem file with its image paths made absolute. Every image is decoded here, in the data stage, so a
+ * missing or corrupt image is reported now, naming the problems file:line and the problem id, not stages later.
+ */
+async function loadProblemFile(file: string, signal?: AbortSignal): Promise<Problem[]> {
   const root = dirname(resolve(file));
   const { records } = await readJsonlAll(file, Problem);
-  return records.map((p, i) => {
-    const images = p.images.map((img) => resolveImage(root, img));
-    for (const img of images) {
-      if (!existsSync(img))
-        throw new DataError(file, `image ${img} of problem ${p.id} does not exist`, { line: i + 1 });
-    }
-    return { ...p, images };
-  });
+  const problems = records.map((p) => ({ ...p, images: p.images.map((img) => resolveImage(root, img)) }));
+  const checks = problems.flatMap((p, i) => p.images.map((img) => ({ p, line: i + 1, img })));
+  await mapPool(
+    checks,
+    8,
+    async ({ p, line, img }) => {
+      if (!existsSync(img)) throw new DataError(file, `image ${img} of problem ${p.id} does not exist`, { line });
+      await decodeImage(img, { problemId: p.id }).catch((cause: unknown) => {
+        const why = cause instanceof Error ? cause.message : String(cause);
+        throw new DataError(file, `image ${img} of problem ${p.id} cannot be decoded (${why})`, {
+          line,
+          hint: 'replace or remove the image (PNG, JPEG, WebP, GIF or TIFF), or drop the problem from the file',
+          cause,
+        });
+      });
+    },
+    signal,
+  );
+  return problems;
 }
 
 export async function readProblems(ctx: StageContext, split: 'train' | 'test'): Promise<Problem[]> {

@@ -1,11 +1,14 @@
 import { cp, mkdir, readFile } from 'node:fs/promises';
 import type { Checkpoint, StepMetrics } from '../../backends/types.ts';
 import { writeJsonl } from '../../data/jsonl.ts';
+import { grpoTotalSteps } from '../../train/grpo.ts';
+import { sftTotalSteps } from '../../train/sft.ts';
 import { readCheckpointDescriptor, writeCheckpointDescriptor } from '../checkpoint-descriptor.ts';
 import type { StageContext } from '../context.ts';
 import { trainingEngineKey } from '../engines.ts';
 import { rlJobOf, sftJobOf } from '../jobs.ts';
 import { abs, paths } from '../paths.ts';
+import type { StepProgress } from '../progress.ts';
 
 /** A checkpoint produced by a stage, with the content hash downstream stages key on. */
 export interface StageCheckpoint {
@@ -13,10 +16,15 @@ export interface StageCheckpoint {
   readonly hash: string;
 }
 
-/** Collects a stage's step metrics, tagged with the stage key, for its metrics log. */
-function metricsLog(stage: string): { onStep: (m: StepMetrics) => void; lines: StepMetrics[] } {
+/** Collects a stage's step metrics, tagged with the stage key, for its metrics log, and shows each step's progress. */
+function metricsLog(stage: string, display: StepProgress): { onStep: (m: StepMetrics) => void; lines: StepMetrics[] } {
   const lines: StepMetrics[] = [];
-  return { lines, onStep: (m) => void lines.push({ stage, ...m }) };
+  const onStep = (m: StepMetrics) => {
+    lines.push({ stage, ...m });
+    // SFT's periodic held-out evaluation records are not steps of their own.
+    if (m.phase !== 'sft-eval') display.step(m);
+  };
+  return { lines, onStep };
 }
 
 /** sft: the base model fine-tuned on this round's SFT set (every round restarts from the base, as in the paper). */
@@ -41,14 +49,16 @@ export async function sftStage(
     outputs: [out],
     logs: [metricsFile],
     run: async (staged) => {
-      const metrics = metricsLog(key);
       await mkdir(staged(out), { recursive: true });
-      const task = ctx.progress.task(`round ${round} sft`, 1, 'runs');
       const job = sftJobOf((rel) => abs(ctx, rel), round, base.checkpoint, staged(out));
+      // The embedded trainer's step count; other engines report their own progress.
+      const examples = await readProblemCount(job.dataFile);
+      const total = ctx.config.backend.kind === 'embedded' ? sftTotalSteps(ctx.config.sft, examples) : undefined;
+      const display = ctx.progress.steps(`round ${round} sft`, total);
+      const metrics = metricsLog(key, display);
       const made = await ctx.deps.trainer.sft({ ...job, onStep: metrics.onStep }, ctx.signal);
       await writeCheckpointDescriptor(staged(out), made);
-      task.tick();
-      task.done(`${metrics.lines.length} steps`);
+      display.done();
       await writeJsonl(staged(metricsFile), metrics.lines);
       return { steps: metrics.lines.length };
     },
@@ -85,7 +95,6 @@ export async function rlStages(
       outputs: [out],
       logs: [metricsFile],
       run: async (staged) => {
-        const metrics = metricsLog(key);
         const job = rlJobOf(
           ctx.config,
           (rel) => abs(ctx, rel),
@@ -104,11 +113,12 @@ export async function rlStages(
           await writeJsonl(staged(metricsFile), []);
           return { problems: 0, steps: 0 };
         }
-        const task = ctx.progress.task(`round ${round} rl-${stage.name}`, 1, 'runs');
+        const total = ctx.config.backend.kind === 'embedded' ? grpoTotalSteps(rl, problems, stage.episodes) : undefined;
+        const display = ctx.progress.steps(`round ${round} rl-${stage.name}`, total);
+        const metrics = metricsLog(key, display);
         const made = await ctx.deps.trainer.rl({ ...job, onStep: metrics.onStep }, ctx.signal);
         await writeCheckpointDescriptor(staged(out), made);
-        task.tick();
-        task.done(`${metrics.lines.length} steps`);
+        display.done();
         await writeJsonl(staged(metricsFile), metrics.lines);
         return { problems, steps: metrics.lines.length };
       },
