@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScaleOutBackendConfig } from '../pipeline/config/schema.ts';
-import { DEFAULT_REWARD_SERVER_PORT } from './reward-server.ts';
+import { DEFAULT_REWARD_SERVER_PORT } from '../src/backends/reward-server.ts';
+import { ScaleOutBackendConfig } from '../src/pipeline/config/schema.ts';
 
 describe('reward server default port', () => {
   it('is where the scale-out config looks for the reward server by default', () => {
