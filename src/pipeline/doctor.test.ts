@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +104,21 @@ describe('vlthink doctor', () => {
     expect(res.stdout).toMatch(/data: seed problems\s+MISSING/);
     expect(res.stdout).toMatch(/reward server\s+MISSING/);
     expect(res.stderr).toContain('checks failed');
+  });
+
+  it('`vlthink run` of the paper preset stops before its first stage, naming what is missing', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'vlthink-doctor-run-'));
+    try {
+      const bin = join(import.meta.dirname, '../../bin/vlthink.js');
+      const res = await run(process.execPath, [bin, 'run', '--preset', 'paper', '--out', out], {
+        timeout: 60_000,
+      }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      expect('code' in res ? res.code : 0).toBe(2);
+      expect(res.stderr).toContain('the run would fail: data: seed problems');
+      expect(res.stderr).toContain('vlthink doctor');
+      expect(existsSync(join(out, 'paper'))).toBe(false); // nothing started
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });

@@ -24,6 +24,8 @@ export interface DoctorOptions {
   readonly timeoutMs?: number;
   /** Runs a command and returns its stdout (tests pass a fake; default: execFile without a shell). */
   readonly exec?: (argv: readonly string[], cwd: string, timeoutMs: number) => Promise<string>;
+  /** Bearer token for servers started with an API key (vLLM's --api-key, `vlthink serve/reward-server --api-key`). */
+  readonly apiKey?: string;
 }
 
 const run = promisify(execFile);
@@ -75,12 +77,13 @@ export async function runDoctor(config: RunConfig, options: DoctorOptions = {}):
     ['text reasoner', b.reasoner.baseUrl, b.reasoner.model],
     ['policy server', b.policy.baseUrl, b.policy.model],
   ];
-  for (const [role, url, model] of endpoints) checks.push(await modelEndpoint(role, url, model, timeoutMs));
+  const get: GetJson = (url) => getJson(url, timeoutMs, options.apiKey);
+  for (const [role, url, model] of endpoints) checks.push(await modelEndpoint(role, url, model, get));
   checks.push(
     await httpOk(
       'reward server',
       `${b.rewardUrl.replace(/\/+$/, '')}/health`,
-      timeoutMs,
+      get,
       'start `vlthink reward-server` where the trainer can reach it',
     ),
   );
@@ -89,7 +92,7 @@ export async function runDoctor(config: RunConfig, options: DoctorOptions = {}):
       await httpOk(
         'Ray dashboard',
         `${b.rayAddress.replace(/\/+$/, '')}/api/version`,
-        timeoutMs,
+        get,
         'start the Ray head with the dashboard (`ray start --head --dashboard-host 0.0.0.0`)',
       ),
     );
@@ -157,21 +160,19 @@ async function engines(
   return out;
 }
 
-async function getJson(url: string, timeoutMs: number): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+type GetJson = (url: string) => Promise<unknown>;
+
+async function getJson(url: string, timeoutMs: number, apiKey: string | undefined): Promise<unknown> {
+  const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return res.json();
 }
 
-async function modelEndpoint(
-  role: string,
-  baseUrl: string,
-  model: string | null,
-  timeoutMs: number,
-): Promise<DoctorCheck> {
+async function modelEndpoint(role: string, baseUrl: string, model: string | null, get: GetJson): Promise<DoctorCheck> {
   const url = `${baseUrl.replace(/\/+$/, '')}/models`;
   try {
-    const body = (await getJson(url, timeoutMs)) as { data?: Array<{ id?: unknown }> };
+    const body = (await get(url)) as { data?: Array<{ id?: unknown }> };
     const ids = (body.data ?? []).map((m) => String(m.id));
     if (model !== null && !ids.includes(model)) {
       return {
@@ -192,9 +193,9 @@ async function modelEndpoint(
   }
 }
 
-async function httpOk(name: string, url: string, timeoutMs: number, hint: string): Promise<DoctorCheck> {
+async function httpOk(name: string, url: string, get: GetJson, hint: string): Promise<DoctorCheck> {
   try {
-    await getJson(url, timeoutMs);
+    await get(url);
     return { name, ok: true, detail: url };
   } catch (err) {
     return { name, ok: false, detail: `${url} does not answer (${reason(err)})`, hint };

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveApiKey } from '../../backends/http-auth.ts';
 import { VlthinkError } from '../../core/index.ts';
 import { formatDoctor, resolveConfig, runDoctor } from '../../pipeline/index.ts';
 
@@ -17,7 +18,10 @@ export function register(program: Command): void {
     .option('--timeout-ms <ms>', 'time allowed to each probe', '5000')
     .action(async (flags: { preset: string; config?: string[]; timeoutMs: string }) => {
       const config = await resolveConfig({ preset: flags.preset, files: flags.config });
-      const checks = await runDoctor(config, { timeoutMs: Number(flags.timeoutMs) || 5000 });
+      const checks = await runDoctor(config, {
+        timeoutMs: Number(flags.timeoutMs) || 5000,
+        apiKey: resolveApiKey(undefined),
+      });
       process.stdout.write(
         `vlthink doctor: ${config.name} (backend ${config.backend.kind})\n${formatDoctor(checks)}\n`,
       );

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { resolveApiKey } from '../../backends/http-auth.ts';
 import { AbortedError, ConfigError, createLogger } from '../../core/index.ts';
 import { configHelp, PRESET_NAMES, resolveConfig } from '../../pipeline/config/index.ts';
 import {
@@ -8,6 +9,7 @@ import {
   planRun,
   readManifest,
   runDirOf,
+  runDoctor,
   runPipeline,
   writePlanFiles,
   writeReport,
@@ -26,6 +28,8 @@ interface RunFlags {
   readonly name?: string;
   readonly rounds?: string;
   readonly dryRun?: boolean;
+  /** `--no-checks` sets it false. */
+  readonly checks?: boolean;
 }
 
 /** `--a.b value`, `--a.b=value`, or a bare `--a.b` (true) -> [path, text] pairs. */
@@ -64,6 +68,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'folder for run directories (config field outDir)')
     .option('--name <name>', 'run name; the run directory is <out>/<name>')
     .option('--rounds <n>', 'number of SFT -> RL rounds')
+    .option('--no-checks', 'scale-out: start without checking engines, GPUs and endpoints first (see `vlthink doctor`)')
     .option('--dry-run', 'print every stage with its files, commands and endpoints; run nothing')
     .allowUnknownOption()
     .allowExcessArguments()
@@ -82,6 +87,20 @@ export function register(program: Command): void {
           `${plan.text}\n(dry run: wrote ${written.length} engine file(s)${where}; trained nothing)\n`,
         );
         return;
+      }
+      if (config.backend.kind === 'scale-out' && flags.checks !== false) {
+        // What the engines need is checked before the first stage spends time (`vlthink doctor` prints the same).
+        const checks = await runDoctor(config, { apiKey: resolveApiKey(undefined) });
+        const missing = checks.filter((c) => !c.ok);
+        if (missing.length > 0) {
+          throw new ConfigError(
+            'backend',
+            `the run would fail: ${missing.map((c) => `${c.name} (${c.detail})`).join('; ')}`,
+            {
+              hint: 'run `vlthink doctor --preset ...` for the table and what to do, or pass --no-checks to start anyway',
+            },
+          );
+        }
       }
       const runDir = runDirOf(config);
       // The lock is the first write into the run directory: an unwritable or file-shaped --out fails here, at once.
