@@ -128,7 +128,7 @@ function packFlat(
       specs.every(
         (s, i) =>
           arrays[s.name]?.buffer === first.buffer &&
-          arrays[s.name]?.byteOffset === (layout.offsets[i] as number) * 4 &&
+          arrays[s.name]?.byteOffset === layout.offsets[i] * 4 &&
           arrays[s.name]?.length === layout.sizes[i],
       )
     ) {
@@ -138,7 +138,7 @@ function packFlat(
   const flat = new Float32Array(layout.size);
   specs.forEach((s, i) => {
     const data = arrays[s.name];
-    const n = layout.sizes[i] as number;
+    const n = layout.sizes[i];
     if (!data) {
       if (zeroIfMissing) return;
       throw new GraphError(`train state has no ${what} '${s.name}'`);
@@ -160,8 +160,8 @@ function unpackFlat(
   into: Record<string, Float32Array>,
 ): void {
   specs.forEach((s, i) => {
-    const off = layout.offsets[i] as number;
-    into[s.name] = flat.subarray(off, off + (layout.sizes[i] as number));
+    const off = layout.offsets[i];
+    into[s.name] = flat.subarray(off, off + layout.sizes[i]);
   });
 }
 
@@ -189,7 +189,7 @@ export async function compileTrainStep(
     grads.length === 1
       ? reshape(grads[0] as Tensor, [layout.size])
       : concat(
-          grads.map((gr, i) => reshape(gr, [layout.sizes[i] as number])),
+          grads.map((gr, i) => reshape(gr, [layout.sizes[i]])),
           0,
         );
   // Global-norm clipping: scale = min(1, maxNorm / (norm + 1e-6)); maxNorm = +inf disables it.
@@ -211,7 +211,7 @@ export async function compileTrainStep(
   else {
     const mask = new Uint8Array(layout.size);
     decays.forEach((d, i) => {
-      if (d) mask.fill(1, layout.offsets[i], (layout.offsets[i] as number) + (layout.sizes[i] as number));
+      if (d) mask.fill(1, layout.offsets[i], layout.offsets[i] + layout.sizes[i]);
     });
     decayed = mul(p, where(g.constant(mask, [layout.size], 'bool'), decayT, 1));
   }
@@ -252,8 +252,8 @@ export async function compileTrainStep(
       const flat = packFlat(layout, opts.trainable, state.params, 'parameter', false);
       all[FLAT_PARAMS] = { data: flat, dims: [layout.size] };
       opts.trainable.forEach((p, i) => {
-        const off = layout.offsets[i] as number;
-        all[p.name] = { data: flat.subarray(off, off + (layout.sizes[i] as number)), dims: p.shape };
+        const off = layout.offsets[i];
+        all[p.name] = { data: flat.subarray(off, off + layout.sizes[i]), dims: p.shape };
       });
       for (const p of opts.frozen ?? []) {
         const data = state.params[p.name];
@@ -274,8 +274,8 @@ export async function compileTrainStep(
       const metricsOut: Record<string, HostTensor> = {};
       for (const [k, v] of Object.entries(out)) if (k.startsWith('metric:')) metricsOut[k.slice(7)] = v;
       return {
-        loss: asF32(out.loss, 'loss')[0] as number,
-        gradNorm: asF32(out['opt:gradNorm'], 'gradNorm')[0] as number,
+        loss: asF32(out.loss, 'loss')[0],
+        gradNorm: asF32(out['opt:gradNorm'], 'gradNorm')[0],
         metrics: metricsOut,
       };
     },

@@ -57,7 +57,7 @@ export function formatStepLine(
 ): string {
   const step = typeof m.step === 'number' ? m.step : 0;
   const figures = STEP_FIELDS.filter(([k]) => typeof m[k] === 'number').map(
-    ([k, name, digits]) => `${name} ${(m[k] as number).toFixed(digits)}`,
+    ([k, name, digits]) => `${name} ${Number(m[k]).toFixed(digits)}`,
   );
   const eta = total !== undefined && rate > 0 ? ` · ETA ${formatDuration((total - step) / rate)}` : '';
   return `${label} step ${step}${total !== undefined ? `/${total}` : ''}${figures.length > 0 ? ` ${figures.join(' ')}` : ''} · ${rate.toFixed(2)} steps/s${eta}`;

@@ -60,8 +60,8 @@ export function padBatch(seqs: readonly TokenSequence[], pad: number, length?: n
   seqs.forEach((s, b) => {
     const all = [...s.promptIds, ...s.responseIds];
     for (let t = 0; t + 1 < all.length; t++) {
-      ids[b * T + t] = BigInt(all[t] as number);
-      targets[b * T + t] = BigInt(all[t + 1] as number);
+      ids[b * T + t] = BigInt(all[t]);
+      targets[b * T + t] = BigInt(all[t + 1]);
     }
     for (let k = 0; k < s.responseIds.length; k++) mask[b * T + s.promptIds.length - 1 + k] = 1;
   });
@@ -87,7 +87,7 @@ export function scatterResponseValues(batch: TokenBatch, values: readonly (reado
     const n = batch.responseLengths[b] ?? 0;
     if (row.length < n) throw new RangeError(`sequence ${b}: ${row.length} values for ${n} response tokens`);
     const start = b * batch.length + (batch.promptLengths[b] ?? 0) - 1;
-    for (let k = 0; k < n; k++) out[start + k] = row[k] as number;
+    for (let k = 0; k < n; k++) out[start + k] = row[k];
   }
   return out;
 }

@@ -41,7 +41,7 @@ export function takeBatch(
       index = 0;
       order = epochOrder(count, seed, epoch);
     }
-    indices.push(order[index] as number);
+    indices.push(order[index]);
     index++;
   }
   if (index >= count) return { indices, next: { epoch: epoch + 1, index: 0 } };

@@ -49,7 +49,7 @@ const resolvePath = (root: string, path: string) => (isAbsolute(path) ? path : j
  * embedded generator) goes through this one function. In place; returns its argument.
  */
 export function toModelPixels(chw: Float32Array): Float32Array {
-  for (let i = 0; i < chw.length; i++) chw[i] = 1 - (chw[i] as number);
+  for (let i = 0; i < chw.length; i++) chw[i] = 1 - chw[i];
   return chw;
 }
 
@@ -208,7 +208,7 @@ export async function heldOutLoss(
     });
     part.forEach((e, i) => {
       const lp = lps[i] as Float32Array;
-      for (let k = 0; k < e.responseIds.length; k++) nll -= lp[e.promptIds.length - 1 + k] as number;
+      for (let k = 0; k < e.responseIds.length; k++) nll -= lp[e.promptIds.length - 1 + k];
       count += e.responseIds.length;
     });
   }
