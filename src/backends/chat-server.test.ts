@@ -121,7 +121,7 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
       'e #0 t=0',
       'f #0 t=0',
     ]);
-    expect(server.batcher.stats()).toEqual({ calls: 1, prompts: 6, largest: 6 });
+    expect(server.batcher.stats()).toEqual({ calls: 1, prompts: 6, largest: 6, cancelled: 0, isolated: 0 });
     expect(backend.calls).toHaveLength(1);
   });
 
