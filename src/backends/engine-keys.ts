@@ -88,11 +88,11 @@ export const DEEPSPEED_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * EasyR1 at commit 46c6c210 (2025): `examples/config.yaml` for data.*, algorithm.*, worker.*, trainer.*;
- * `verl/workers/actor/config.py` (ActorConfig: clip_ratio_low / clip_ratio_high / clip_ratio_dual, loss_avg_mode,
- * ppo_epochs; ModelConfig.freeze_vision_tower; OptimConfig), `verl/workers/rollout/config.py` (RolloutConfig),
- * and the reward config read by `verl/workers/reward/function.py` (reward_type, reward_function,
- * reward_function_kwargs). Dotted paths; `*.val_override_config.*` and `*.reward_function_kwargs.*` are free-form.
+ * The union of the keys vlthink writes for its three EasyR1 dialects (hiyouga/EasyR1 main b44b311 and v0.3.2, the
+ * OpenVLThinker fork 6997b47), read from their `verl/trainer/config.py` and `verl/workers/{actor,rollout,reward}/
+ * config.py`: a quick offline check. The authority is test/upstream-engines.test.ts, which loads each written config
+ * with that revision's own dataclasses. Dotted paths; `*.val_override_config.*` and `*.reward_function_kwargs.*` are
+ * free-form.
  */
 export const EASYR1_KEYS: ReadonlySet<string> = new Set([
   'data',
