@@ -164,7 +164,7 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
       lastEvalAccuracy = val;
       record.val_accuracy = val;
     }
-    (run.logger ?? silentLogger).info('grpo step', {
+    (run.logger ?? silentLogger).debug('grpo step', {
       step: s + 1,
       reward: record.reward_mean,
       accuracy: record.accuracy,
