@@ -313,6 +313,42 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
     expect(server.batcher.stats()).toMatchObject({ calls: 2, cancelled: 1 });
   });
 
+  it('streams each piece as the engine draws it: the first reaches the client while the engine still runs', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const streaming: GenerationBackend = {
+      id: 'streaming',
+      async generate(prompts, _params, _signal, options) {
+        options?.onDelta?.(0, 0, 'one ');
+        await gate; // the engine goes on only once the client has seen the first piece
+        options?.onDelta?.(0, 0, 'two');
+        return prompts.map((): Completion[] => [{ text: 'one two', finishReason: 'stop' }]);
+      },
+    };
+    server = await startChatServer({ backend: streaming, model: 'm', port: 0, batchWindowMs: 0 });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'q' }],
+      stream: true,
+    });
+    const pieces: string[] = [];
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      for (const c of chunk.choices) {
+        if (c.delta.content) {
+          pieces.push(c.delta.content);
+          if (pieces.length === 1) release();
+        }
+        if (c.finish_reason) finish = c.finish_reason;
+      }
+    }
+    expect(pieces).toEqual(['one ', 'two']);
+    expect(finish).toBe('stop');
+  });
+
   it('streams server-sent chunks as vLLM does: role, content pieces, finish, usage, [DONE]', async () => {
     server = await startChatServer({ backend: echoBackend(), model: 'm', port: 0 });
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
@@ -338,8 +374,8 @@ describe('chat server (OpenAI-compatible) driven by the OpenAI client', () => {
     }
     expect(texts).toEqual(whole.choices.map((c) => c.message.content));
     expect(finish).toEqual(['stop', 'length']);
-    // per choice: role, 5 word pieces ("two words here #0 t=1"), finish; then the usage chunk
-    expect(chunks).toBe(2 * (1 + 5 + 1) + 1);
+    // per choice: role, its text in one piece (this backend answers whole, it does not stream), finish; then usage
+    expect(chunks).toBe(2 * (1 + 1 + 1) + 1);
     expect(usage).toEqual(whole.usage);
     const raw = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',

@@ -7,6 +7,7 @@ import {
   ConfigError,
   contentHash,
   DataError,
+  isAbortError,
   type Logger,
   shortHash,
   silentLogger,
@@ -29,8 +30,9 @@ import type { Completion, ContentPart, GenerationBackend, GenerationParams, Mess
  * also serve, so every OpenAI client — vlthink's own OpenAI generator included — can drive an embedded checkpoint.
  * Concurrent requests are batched into one `generate` call (request-batcher.ts). Images arrive as base64 data URLs;
  * the server never fetches remote URLs. `stream: true` is answered with server-sent `chat.completion.chunk` events as
- * vLLM sends them (a role chunk, content chunks, a finish chunk per choice, an optional usage chunk, `data: [DONE]`);
- * the chunks are sent once the request's batch has decoded (the engine samples a batch as a whole), not per token.
+ * vLLM sends them (a role chunk, content chunks, a finish chunk per choice, an optional usage chunk, `data: [DONE]`),
+ * each content chunk as the engine draws its tokens (`GenerateOptions.onDelta`; a backend that answers whole sends its
+ * text in one chunk). With `logprobs` the chunks are cut from the finished answer, each carrying its tokens' log-probs.
  *
  * Each request is checked alone before it joins a batch (`checkPrompt`: its image decodes, its prompt fits the model),
  * so a client's mistake is that client's 400 and never its batch neighbours' 500; 5xx is kept for our own failures. A
@@ -74,6 +76,11 @@ class SseReply {
   constructor(readonly events: readonly unknown[]) {}
 }
 
+/** A `stream: true` answer sent as it is generated: `run` emits each event; the body ends with `[DONE]` after it. */
+class LiveSse {
+  constructor(readonly run: (emit: (event: unknown) => void) => Promise<void>) {}
+}
+
 /** A DataError / ConfigError from reading the prompt (an image that does not decode, a prompt too long) is a 400. */
 async function clientMistake<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -104,7 +111,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   const created = Math.floor(Date.now() / 1000);
 
-  const complete = async (body: unknown, signal: AbortSignal): Promise<ChatCompletionResponse | SseReply> => {
+  const complete = async (body: unknown, signal: AbortSignal): Promise<ChatCompletionResponse | SseReply | LiveSse> => {
     const parsed = ChatCompletionRequest.safeParse(body);
     if (!parsed.success) throw new ApiError(400, 'invalid_request_error', z.prettifyError(parsed.error));
     const req = parsed.data;
@@ -127,9 +134,44 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     };
     const prompt = toPrompt(req.messages);
     const checked = await clientMistake(() => options.checkPrompt?.(prompt) ?? Promise.resolve({ promptTokens: 0 }));
+    const includeUsage = req.stream_options?.include_usage === true;
+    if (req.stream && !req.logprobs) {
+      // Streamed as decoded: role chunks, then each sample's text as the engine draws it, then the finish chunks
+      // (and usage). The prompt was checked above, so a client mistake is still a 400 before any byte is sent.
+      return new LiveSse(async (emit) => {
+        const base = {
+          id: chunkId(req),
+          object: 'chat.completion.chunk',
+          created: Math.floor(Date.now() / 1000),
+          model: req.model,
+        };
+        const chunk = (index: number, delta: object, finish: string | null = null) => ({
+          ...base,
+          choices: [{ index, delta, logprobs: null, finish_reason: finish }],
+        });
+        for (let k = 0; k < params.n; k++) emit(chunk(k, { role: 'assistant', content: '' }));
+        const sent: string[] = [];
+        const completions = await batcher.submit(prompt, params, signal, (k, text) => {
+          sent[k] = (sent[k] ?? '') + text;
+          emit(chunk(k, { content: text }));
+        });
+        const response = toResponse(req, completions, checked.promptTokens, options.tokenText);
+        for (const choice of response.choices) {
+          // What the engine did not stream (a backend that answers whole) goes out before the finish chunk.
+          const text = choice.message.content ?? '';
+          const told = sent[choice.index] ?? '';
+          if (text.length > told.length && text.startsWith(told)) {
+            emit(chunk(choice.index, { content: text.slice(told.length) }));
+          }
+          emit(chunk(choice.index, {}, choice.finish_reason));
+        }
+        if (includeUsage) emit({ ...base, choices: [], usage: response.usage });
+      });
+    }
     const completions = await clientMistake(() => batcher.submit(prompt, params, signal));
     const response = toResponse(req, completions, checked.promptTokens, options.tokenText);
-    return req.stream ? new SseReply(toChunks(response, req.stream_options?.include_usage === true)) : response;
+    // With logprobs the stream is cut from the finished answer (each chunk carries its tokens' log-probs).
+    return req.stream ? new SseReply(toChunks(response, includeUsage)) : response;
   };
 
   const route = async (req: IncomingMessage, signal: AbortSignal): Promise<unknown> => {
@@ -160,7 +202,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       if (!res.writableFinished) gone.abort(new AbortedError('request'));
     });
     route(req, gone.signal).then(
-      (payload) => (payload instanceof SseReply ? sendEvents(res, payload.events) : send(res, 200, payload)),
+      (payload) => {
+        if (payload instanceof LiveSse) return streamEvents(res, payload, logger);
+        return payload instanceof SseReply ? sendEvents(res, payload.events) : send(res, 200, payload);
+      },
       (err: unknown) => {
         if (err instanceof Unauthorized) return send(res, 401, unauthorizedBody());
         if (err instanceof ApiError) return send(res, err.status, wireError(err.message, err.type, err.param));
@@ -235,7 +280,7 @@ function toResponse(
     return { index, message: { role: 'assistant', content: c.text }, finish_reason: c.finishReason, logprobs };
   });
   return {
-    id: `chatcmpl-${shortHash(contentHash({ req, t: process.hrtime.bigint().toString() }), 24)}`,
+    id: chunkId(req),
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: req.model,
@@ -306,6 +351,34 @@ export function toChunks(response: ChatCompletionResponse, includeUsage: boolean
   }
   if (includeUsage) events.push({ ...base, choices: [], usage: response.usage });
   return events;
+}
+
+function chunkId(req: ChatCompletionRequest): string {
+  return `chatcmpl-${shortHash(contentHash({ req, t: process.hrtime.bigint().toString() }), 24)}`;
+}
+
+/**
+ * Writes a live stream: headers at once, each event as it comes, `[DONE]` at the end. A failure after the headers
+ * went out is told as an `error` event (as vLLM does), since the status can no longer change.
+ */
+async function streamEvents(res: ServerResponse, reply: LiveSse, logger: Logger): Promise<void> {
+  if (res.destroyed) return;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const write = (event: unknown) => {
+    if (!res.destroyed) res.write(`data: ${JSON.stringify(event)}\n\n`);
+  };
+  try {
+    await reply.run(write);
+  } catch (err) {
+    if (res.destroyed || isAbortError(err)) {
+      logger.debug('client disconnected; its generation was cancelled');
+      return;
+    }
+    logger.error('generation failed', { error: String(err) });
+    const message = err instanceof VlthinkError ? err.describe() : String(err);
+    write(wireError(`generation failed: ${message}`, 'server_error', null));
+  }
+  if (!res.destroyed) res.end('data: [DONE]\n\n');
 }
 
 function sendEvents(res: ServerResponse, events: readonly unknown[]): void {

@@ -113,6 +113,16 @@ describe('embedded trainer and generator', () => {
       expect(c.logprobs?.every((l) => l <= 0 && Number.isFinite(l))).toBe(true);
     }
     expect(await gen.generate([prompt, prompt], params)).toEqual(out); // seeded
+    // Streaming: the pieces told for each sample, as drawn, join to exactly its final text (and change nothing).
+    const told = new Map<string, string[]>();
+    const streamed = await gen.generate([prompt, prompt], { ...params, stop: ['</answer>'] }, undefined, {
+      onDelta: (p, k, text) => told.set(`${p}/${k}`, [...(told.get(`${p}/${k}`) ?? []), text]),
+    });
+    expect(streamed).toEqual(await gen.generate([prompt, prompt], { ...params, stop: ['</answer>'] }));
+    for (const [p, row] of streamed.entries()) {
+      for (const [k, c] of row.entries()) expect((told.get(`${p}/${k}`) ?? []).join('')).toBe(c.text);
+    }
+    expect([...told.values()].some((pieces) => pieces.length > 1)).toBe(true); // told as it went, not once at the end
     const bytes = new Uint8Array(await readFile(firstPng));
     const greedy = await gen.generate(
       [

@@ -155,14 +155,38 @@ export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): Embe
       const out: Completion[][] = prompts.map(() => []);
       const promptSignals = callOptions.promptSignals;
       const gone = (p: number) => promptSignals?.[p]?.aborted === true;
+      const onDelta = callOptions.onDelta;
+      // A stop string may be half written: hold that many characters back until the text is final.
+      const holdBack = Math.max(0, ...(params.stop ?? []).map((s) => s.length - 1));
       for (const [b, part] of chunks(rows, options.batchSize ?? 256).entries()) {
         throwIfAborted(signal, 'generation');
+        // Streaming: each row's text so far (stop strings applied), and what of it was already told.
+        const drawn = part.map((): number[] => []);
+        const told = part.map(() => '');
+        const tell = (i: number, text: string) => {
+          const row = part[i];
+          const before = told[i] ?? '';
+          if (!row || !onDelta || text.length <= before.length || !text.startsWith(before)) return;
+          told[i] = text;
+          onDelta(row.p, row.k, text.slice(before.length));
+        };
         if (promptSignals && prompts.every((_, p) => gone(p))) throw new AbortedError('generation');
         const samples = await runtime.sample(
           {
             images: stackImages(part.map((r) => r.image)),
             prompts: part.map((r) => r.ids),
             ...(promptSignals ? { cancelled: (i: number) => gone(part[i]?.p ?? -1) || signal?.aborted === true } : {}),
+            ...(onDelta
+              ? {
+                  onToken: (i: number, token: number) => {
+                    const tokens = drawn[i];
+                    if (!tokens) return;
+                    tokens.push(token);
+                    const cut = applyStop(tokenizer.decode(tokens), params.stop);
+                    tell(i, cut.stopped ? cut.text : cut.text.slice(0, Math.max(0, cut.text.length - holdBack)));
+                  },
+                }
+              : {}),
           },
           {
             temperature: greedy ? 0 : params.temperature,
@@ -176,6 +200,7 @@ export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): Embe
         samples.forEach((s, i) => {
           const row = part[i] as (typeof part)[number];
           const cut = applyStop(tokenizer.decode(s.tokens), params.stop);
+          tell(i, cut.text);
           (out[row.p] as Completion[]).push({
             text: cut.text,
             tokenIds: s.tokens,

@@ -16,7 +16,13 @@ import type { Completion, GenerationBackend, GenerationParams, Prompt } from './
  * stops its rows at the next decode step, and the whole call stops once every request in it is gone.
  */
 export interface RequestBatcher {
-  submit(prompt: Prompt, params: GenerationParams, signal?: AbortSignal): Promise<Completion[]>;
+  /** `onDelta`: streaming, the text appended to completion `sample` as it is generated (each piece told once). */
+  submit(
+    prompt: Prompt,
+    params: GenerationParams,
+    signal?: AbortSignal,
+    onDelta?: (sample: number, text: string) => void,
+  ): Promise<Completion[]>;
   /** Calls made, prompts per call, requests cancelled before or while running, prompts rerun alone after a failure. */
   stats(): BatcherStats;
 }
@@ -32,6 +38,9 @@ export interface BatcherStats {
 interface Pending {
   readonly prompt: Prompt;
   readonly signal: AbortSignal | undefined;
+  readonly onDelta: ((sample: number, text: string) => void) | undefined;
+  /** Per sample, the text already told (a prompt rerun alone after a failed call does not tell it twice). */
+  readonly told: string[];
   readonly resolve: (c: Completion[]) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -69,12 +78,25 @@ export function createRequestBatcher(
       if (signals.every((s) => s?.aborted)) all.abort(new AbortedError('generation'));
     };
     for (const s of signals) s?.addEventListener('abort', check, { once: true });
+    // This call's text per prompt and sample; only what goes past what the request was already told is passed on.
+    const text = items.map((): string[] => []);
+    const onDelta = (prompt: number, sample: number, delta: string) => {
+      const p = items[prompt];
+      const so = text[prompt];
+      if (!p?.onDelta || !so) return;
+      so[sample] = (so[sample] ?? '') + delta;
+      const now = so[sample] ?? '';
+      const before = p.told[sample] ?? '';
+      if (now.length <= before.length || !now.startsWith(before)) return;
+      p.told[sample] = now;
+      p.onDelta(sample, now.slice(before.length));
+    };
     try {
       const rows = await backend.generate(
         items.map((p) => p.prompt),
         params,
         all.signal,
-        { promptSignals: signals },
+        { promptSignals: signals, ...(items.some((p) => p.onDelta) ? { onDelta } : {}) },
       );
       if (rows.length !== items.length)
         throw new Error(`backend returned ${rows.length} rows for ${items.length} prompts`);
@@ -137,7 +159,7 @@ export function createRequestBatcher(
   };
 
   return {
-    submit(prompt, params, signal) {
+    submit(prompt, params, signal, onDelta) {
       return new Promise<Completion[]>((resolve, reject) => {
         if (signal?.aborted) {
           stats.cancelled++;
@@ -157,7 +179,7 @@ export function createRequestBatcher(
           batch = created;
         }
         const target = batch;
-        const pending: Pending = { prompt, signal, resolve, reject };
+        const pending: Pending = { prompt, signal, onDelta, told: [], resolve, reject };
         target.items.push(pending);
         // Gone before its batch started: leave the batch now (an empty batch is dropped when its turn comes).
         signal?.addEventListener(

@@ -56,6 +56,11 @@ export interface GenerateOptions {
    * once may not call it; callers handle the returned rows too.
    */
   readonly onResult?: (prompt: number, completions: Completion[]) => void;
+  /**
+   * Streaming: told the text appended to completion `sample` of `prompt` as it is generated. The deltas of a sample
+   * join to its final text; the returned completions stay the authority. Backends that cannot stream may not call it.
+   */
+  readonly onDelta?: (prompt: number, sample: number, text: string) => void;
 }
 
 export interface GenerationBackend {

@@ -45,6 +45,8 @@ export interface SampleBatch {
    * loop ends as soon as every row is finished or stopped. A stopped row keeps the tokens it has, finish 'length'.
    */
   readonly cancelled?: (row: number) => boolean;
+  /** Told each token as it is drawn for a row (streaming); the returned results are the authority. In-process only. */
+  readonly onToken?: (row: number, token: number) => void;
 }
 
 export const SampleOptionsSchema = z.object({
@@ -368,6 +370,7 @@ export async function createVlmRuntime(
             const tok = drawToken(row, o.temperature, o.topP, rngs[b] as Rng);
             res.tokens.push(tok);
             res.logprobs.push(logprobAt(row, tok, o.logprobTemperature));
+            batch.onToken?.(b, tok);
             next[b] = tok;
             if (o.stopToken !== undefined && tok === o.stopToken) {
               done[b] = true;
