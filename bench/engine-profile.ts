@@ -7,17 +7,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng } from '../src/core/index.ts';
-import { compileTrainStep, f32, i64, neg, reduceMean, type TrainState } from '../src/engine/index.ts';
-import {
-  benchConfig as cfg,
-  createVlmRuntime,
-  imageValues,
-  initParams,
-  paramSpecs,
-  tokenLogprobs,
-  vlmForward,
-} from '../src/model/index.ts';
+import { benchConfig as cfg, createVlmRuntime } from '../src/model/index.ts';
+import { benchTrainStep } from './engine.ts';
 
 const B = 32;
 const T = 64;
@@ -75,29 +66,8 @@ export async function run(): Promise<void> {
   const cwd = process.cwd();
   process.chdir(dir); // ONNX Runtime writes its profile files into the working directory
   try {
-    const rng = createRng(0);
-    const images = Float32Array.from({ length: B * imageValues(cfg) }, () => rng.next());
-    const tokens = Array.from({ length: B * T }, () => rng.int(cfg.vocabSize));
     const session = { intraOpThreads: THREADS, profile: true };
-    const step = await compileTrainStep(
-      (g, p) => {
-        const img = g.input('images', 'float32', ['B', 3, cfg.imageSize, cfg.imageSize]);
-        const tok = g.input('tokens', 'int64', ['B', 'T']);
-        const tgt = g.input('targets', 'int64', ['B', 'T']);
-        return { loss: neg(reduceMean(tokenLogprobs(vlmForward(cfg, p, img, tok).logits, tgt))) };
-      },
-      {
-        trainable: paramSpecs(cfg).map((s) => ({ ...s, decay: true })),
-        optimizer: { kind: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 },
-        session,
-      },
-    );
-    const state: TrainState = { step: 0, params: initParams(cfg, 0), m: {}, v: {} };
-    const feeds = {
-      images: f32(images, [B, 3, cfg.imageSize, cfg.imageSize]),
-      tokens: i64(tokens, [B, T]),
-      targets: i64(tokens, [B, T]),
-    };
+    const { step, state, feeds, images } = await benchTrainStep(session);
     await step.run(state, feeds);
     const t0 = performance.now();
     const steps = 5;

@@ -21,7 +21,15 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createRng } from '../src/core/index.ts';
-import { compileTrainStep, f32, i64, neg, reduceMean, type TrainState } from '../src/engine/index.ts';
+import {
+  compileTrainStep,
+  f32,
+  i64,
+  neg,
+  reduceMean,
+  type SessionOptions,
+  type TrainState,
+} from '../src/engine/index.ts';
 import {
   benchConfig as cfg,
   createVlmRuntime,
@@ -45,12 +53,15 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-async function measureOurs(threads: number): Promise<{ train: number; sample: number }> {
+/**
+ * The training step of torch_reference.py's shape, as the engine runs it: seeded inputs, the compiled step, its
+ * state and feeds (shared with `bench engine-profile`).
+ */
+export async function benchTrainStep(session: Partial<SessionOptions>) {
   const rng = createRng(0);
   const images = Float32Array.from({ length: B * imageValues(cfg) }, () => rng.next());
   const tokens = Array.from({ length: B * T }, () => rng.int(cfg.vocabSize));
   const targets = Array.from({ length: B * T }, () => rng.int(cfg.vocabSize));
-  const session = { intraOpThreads: threads };
   const step = await compileTrainStep(
     (g, p) => {
       const img = g.input('images', 'float32', ['B', 3, cfg.imageSize, cfg.imageSize]);
@@ -71,6 +82,12 @@ async function measureOurs(threads: number): Promise<{ train: number; sample: nu
     tokens: i64(tokens, [B, T]),
     targets: i64(targets, [B, T]),
   };
+  return { step, state, feeds, images };
+}
+
+async function measureOurs(threads: number): Promise<{ train: number; sample: number }> {
+  const session = { intraOpThreads: threads };
+  const { step, state, feeds, images } = await benchTrainStep(session);
   for (let i = 0; i < 2; i++) await step.run(state, feeds);
   const times: number[] = [];
   for (let i = 0; i < STEPS; i++) {
