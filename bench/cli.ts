@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRng } from '../src/core/index.ts';
+import { seededGold } from './seeded-golds.ts';
 
 /**
  * `npm run bench -- cli`: start-up of the `vlthink` command as a user meets it. `vlthink --help` wall time (goal
@@ -20,15 +21,7 @@ function verifyLines(seed: number): string {
   const rng = createRng(seed);
   const out: string[] = [];
   for (let i = 0; i < LINES; i++) {
-    const kind = rng.int(4);
-    const gold =
-      kind === 0
-        ? String(rng.int(200))
-        : kind === 1
-          ? `\\frac{${1 + rng.int(9)}}{${2 + rng.int(9)}}`
-          : kind === 2
-            ? rng.pick(['A', 'B', 'C', 'D'])
-            : rng.pick(['yes', 'no']);
+    const { kind, gold } = seededGold(rng);
     const wrong = [String(rng.int(200)), rng.pick(['3/4', '0.5', '\\frac{2}{5}']), rng.pick(['A', 'B', 'C']), 'maybe'];
     const answer = rng.chance(0.6) ? gold : (wrong[kind] as string);
     const prediction = rng.chance(0.5)

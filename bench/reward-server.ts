@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { verifyScorer } from '../src/backends/verify-scorer.ts';
 import { createRng } from '../src/core/index.ts';
+import { seededGold } from './seeded-golds.ts';
 
 /**
  * `npm run bench -- reward-server`: load test of `vlthink reward-server` on loopback (goal: >= 5,000
@@ -22,15 +23,7 @@ function makeBatch(seed: number): { responses: string[]; golds: string[] } {
   const responses: string[] = [];
   const golds: string[] = [];
   for (let i = 0; i < BATCH; i++) {
-    const kind = rng.int(4);
-    const gold =
-      kind === 0
-        ? String(rng.int(200))
-        : kind === 1
-          ? `\\frac{${1 + rng.int(9)}}{${2 + rng.int(9)}}`
-          : kind === 2
-            ? rng.pick(['A', 'B', 'C', 'D'])
-            : rng.pick(['yes', 'no']);
+    const { kind, gold } = seededGold(rng);
     // Wrong answers: mostly of the question's type, sometimes of another (a yes/no answer to a fraction question).
     const wrong = [
       String(rng.int(200)),
