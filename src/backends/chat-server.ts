@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -5,11 +6,9 @@ import {
   AbortedError,
   BackendError,
   ConfigError,
-  contentHash,
   DataError,
   isAbortError,
   type Logger,
-  shortHash,
   silentLogger,
   VlthinkError,
 } from '../core/index.ts';
@@ -140,7 +139,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       // (and usage). The prompt was checked above, so a client mistake is still a 400 before any byte is sent.
       return new LiveSse(async (emit) => {
         const base = {
-          id: chunkId(req),
+          id: chunkId(),
           object: 'chat.completion.chunk',
           created: Math.floor(Date.now() / 1000),
           model: req.model,
@@ -280,7 +279,7 @@ function toResponse(
     return { index, message: { role: 'assistant', content: c.text }, finish_reason: c.finishReason, logprobs };
   });
   return {
-    id: chunkId(req),
+    id: chunkId(),
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: req.model,
@@ -353,8 +352,9 @@ export function toChunks(response: ChatCompletionResponse, includeUsage: boolean
   return events;
 }
 
-function chunkId(req: ChatCompletionRequest): string {
-  return `chatcmpl-${shortHash(contentHash({ req, t: process.hrtime.bigint().toString() }), 24)}`;
+/** A completion id, unique per answer (hashing the request would read its images again on every answer). */
+function chunkId(): string {
+  return `chatcmpl-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 }
 
 /**
