@@ -13,6 +13,8 @@ import type { RunConfig } from './config/schema.ts';
 import { runPipeline } from './loop.ts';
 import { readManifest } from './manifest.ts';
 import { type Progress, silentProgress } from './progress.ts';
+import { type EvalRecord, readEvalRecords } from './stages/evaluate.ts';
+import { formatSummaryTable } from './summary.ts';
 
 const run = promisify(execFile);
 let root: string;
@@ -128,6 +130,23 @@ describe('the round loop on fake backends', () => {
     expect(r2 && r1 && r2.rl.accuracy >= r1.rl.accuracy).toBe(true);
     expect(summary.test).toEqual({ name: 'synthetic-test', size: 50 });
     expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toEqual(summary);
+    // Per source (world family): each checkpoint's counts are those of its own eval records, and the table lists them.
+    const bySource = (records: readonly EvalRecord[]) =>
+      Object.fromEntries(
+        [...new Set(records.map((r) => r.source))].map((source) => {
+          const mine = records.filter((r) => r.source === source);
+          const correct = mine.filter((r) => r.correct).length;
+          return [source, { total: mine.length, correct, accuracy: correct / mine.length }];
+        }),
+      );
+    expect(r2?.sft.bySource).toEqual(bySource(await readEvalRecords(dir, 2, 'sft')));
+    expect(r2?.rl.bySource).toEqual(bySource(await readEvalRecords(dir, 2, 'rl-hard')));
+    expect(Object.keys(r1?.sft.bySource ?? {}).length).toBeGreaterThan(1);
+    const table = formatSummaryTable(summary);
+    for (const [source, s] of Object.entries(r2?.rl.bySource ?? {})) {
+      const row = table.split('\n').find((l) => l.startsWith(`${source} `));
+      expect(row?.trim().endsWith(`${(100 * s.accuracy).toFixed(1)}%`), `${source} row: ${row}`).toBe(true);
+    }
     expect(calls.filter((c) => c.startsWith('sft:'))).toHaveLength(2);
     expect(calls.filter((c) => c.startsWith('rl:'))).toHaveLength(4);
 

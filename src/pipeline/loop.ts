@@ -23,12 +23,15 @@ import { rlStages, type StageCheckpoint, sftStage } from './stages/train.ts';
  *   -> filter -> sft (from the base model) -> difficulty -> rl (curriculum stages) -> evaluate (SFT and RL checkpoints)
  * Every stage goes through the ledger, so a rerun skips what is done and a killed run resumes where it stopped.
  */
+const Score = z.object({ accuracy: z.number(), correct: z.int(), total: z.int() });
+/** A checkpoint's test score, overall and per source (the world family, or the dataset of a files test set). */
+const CheckpointScore = Score.extend({ bySource: z.record(z.string(), Score) });
 export const RunSummary = z.object({
   rounds: z.array(
     z.object({
       round: z.int(),
-      sft: z.object({ accuracy: z.number(), correct: z.int(), total: z.int() }),
-      rl: z.object({ accuracy: z.number(), correct: z.int(), total: z.int(), stage: z.string() }),
+      sft: CheckpointScore,
+      rl: CheckpointScore.extend({ stage: z.string() }),
       rlStages: z.record(z.string(), z.object({ accuracy: z.number() })),
     }),
   ),
@@ -106,8 +109,8 @@ export async function runPipeline(
     const final = rlEvals[last.stage] as EvalSummary;
     rows.push({
       round,
-      sft: { accuracy: evalSft.accuracy, correct: evalSft.correct, total: evalSft.total },
-      rl: { accuracy: final.accuracy, correct: final.correct, total: final.total, stage: last.stage },
+      sft: scoreOf(evalSft),
+      rl: { ...scoreOf(final), stage: last.stage },
       rlStages: Object.fromEntries(Object.entries(rlEvals).map(([k, v]) => [k, { accuracy: v.accuracy }])),
     });
     previousPolicy = last.result;
@@ -116,6 +119,10 @@ export async function runPipeline(
   const summary: RunSummary = { rounds: rows, test: { name: testName, size: test.length } };
   await writeJsonAtomic(join(runDir, paths.summary), summary);
   return summary;
+}
+
+function scoreOf(e: EvalSummary): z.infer<typeof CheckpointScore> {
+  return { accuracy: e.accuracy, correct: e.correct, total: e.total, bySource: e.bySource };
 }
 
 /** base: the model every round's SFT starts from (an embedded base is initialized here; an HF base is named). */

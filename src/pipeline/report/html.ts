@@ -107,8 +107,22 @@ function table10(data: ReportData): string {
   );
   const test = data.evals[0]?.testSet ?? 'test';
   const size = data.evals[0]?.total ?? 0;
+  // A test set that mixes sources (world families) gets a row per source under the overall one.
+  const sources = [...new Set(data.evals.flatMap((e) => Object.keys(e.bySource)))].sort();
+  const sourceRows =
+    sources.length < 2
+      ? []
+      : sources.map((source) => {
+          const n = data.evals[0]?.bySource[source]?.total ?? 0;
+          const cells = data.evals.map((e) => {
+            const s = e.bySource[source];
+            return `<td>${s ? pct(s.accuracy) : '-'}</td>`;
+          });
+          return `<tr><td class="l">&nbsp;&nbsp;${esc(source)} (${n})</td>${cells.join('')}</tr>`;
+        });
   return `<table><tr><th class="l">test set</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>
-<tr><td class="l">${esc(test)} (${size})</td>${data.evals.map((e) => `<td>${pct(e.accuracy)}</td>`).join('')}</tr></table>`;
+<tr><td class="l">${esc(test)} (${size})</td>${data.evals.map((e) => `<td>${pct(e.accuracy)}</td>`).join('')}</tr>
+${sourceRows.join('\n')}</table>`;
 }
 
 function filterTable(data: ReportData): string {

@@ -18,7 +18,15 @@ beforeAll(async () => {
     name: 'r',
     outDir: root,
     rounds: 2,
-    data: { kind: 'world', train: 30, test: 20, seed: 5, imageSize: 16, captionNoise: 0 },
+    data: {
+      kind: 'world',
+      train: 30,
+      test: 20,
+      seed: 5,
+      imageSize: 16,
+      captionNoise: 0,
+      families: ['clock', 'bar-value'],
+    },
   });
   await runPipeline(config, createFakeDeps());
   runDir = join(root, 'r');
@@ -41,6 +49,15 @@ describe('run report', () => {
     expect(html).toContain(`${(100 * summary.rounds[0].sft.accuracy).toFixed(1)}%`);
     expect(html).toContain(`${(100 * summary.rounds[1].rl.accuracy).toFixed(1)}%`);
     expect(html).toContain('SFT<sub>2</sub>');
+    // a row per source (the fakes' problems come from two), ending with its accuracy at the last checkpoint
+    const sources = Object.entries(summary.rounds[1].rl.bySource) as Array<
+      [string, { total: number; accuracy: number }]
+    >;
+    expect(sources).toHaveLength(2);
+    for (const [source, s] of sources) {
+      const last = `${(100 * s.accuracy).toFixed(1)}%`;
+      expect(html).toMatch(new RegExp(`${source} \\(${s.total}\\)</td>(<td>[^<]*</td>)*<td>${last}</td></tr>`));
+    }
     expect(html).toContain('dropped: no-correct-trace');
     expect(html.match(/<div class="card">/g)?.length).toBe(8);
     expect(html).toContain('src="data:image/png;base64,');
