@@ -11,6 +11,8 @@ export interface FilterSettings {
   readonly minWords: number;
   readonly maxWords: number;
   readonly dedup: boolean;
+  /** 'chain': the cut reasoning, as the paper; 'answer': the final answer alone, a control for what the chain adds. */
+  readonly target?: 'chain' | 'answer';
 }
 
 export type DropReason = 'no-correct-trace' | 'no-answer' | 'too-short' | 'too-long' | 'duplicate';
@@ -125,7 +127,10 @@ export function filterTraces(candidates: readonly FilterCandidate[], settings: F
     }
     // A justification that itself reflects ("wait, ...") goes with the detour.
     const justification = cutAtMarkers(justificationOf(c.text), settings.markers).text;
-    const response = formatResponse(cut.text, justification, c.answer.trim());
+    const response =
+      settings.target === 'answer'
+        ? formatResponse('', '', c.answer.trim())
+        : formatResponse(cut.text, justification, c.answer.trim());
     const key = `${c.problemId}\u0000${response.replace(/\s+/g, ' ')}`;
     if (settings.dedup && seen.has(key)) {
       drop(c.problemId, 'duplicate');

@@ -59,6 +59,26 @@ describe('filter', () => {
     expect(out.stats.kept).toBe(1);
     expect(out.dropped.map((d) => d.problemId)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
   });
+
+  it("target 'answer' keeps the same problems with the final answer alone (the chain ablation's control)", () => {
+    const candidates = [
+      {
+        problemId: 'p1',
+        text: '<think>Two plus two is four. Wait, five?</think> So four. <answer>4</answer>',
+        answer: '4',
+      },
+      { problemId: 'p3', text: 'Four.<answer>4</answer>', answer: '4' },
+      { problemId: 'p6', text: '<think>red is 3 , so 5</think> <answer> 5 </answer>', answer: ' 5 ' },
+    ];
+    const chain = filterTraces(candidates, settings);
+    const answer = filterTraces(candidates, { ...settings, target: 'answer' });
+    expect(answer.kept.map((k) => k.response)).toEqual([
+      '<think></think> <answer>4</answer>',
+      '<think></think> <answer>5</answer>',
+    ]);
+    expect(answer.kept.map((k) => k.problemId)).toEqual(chain.kept.map((k) => k.problemId));
+    expect(answer.stats).toEqual(chain.stats);
+  });
 });
 
 describe('selection of the kept chain', () => {

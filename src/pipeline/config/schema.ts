@@ -119,6 +119,12 @@ export const FilterConfig = z
       .default(500)
       .describe('drop traces with more reasoning words than this (paper Table 3: < 500 words)'),
     dedup: z.boolean().default(true).describe('drop a trace whose (problem, response) pair was already kept'),
+    target: z
+      .enum(['chain', 'answer'])
+      .default('chain')
+      .describe(
+        "what SFT learns to write: the (cut) reasoning chain, or 'answer' alone (`<think></think> <answer>..`: a control for what the chain adds, `npm run bench -- ablations`)",
+      ),
     keepPrevious: z
       .boolean()
       .default(true)
