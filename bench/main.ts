@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run: Bench }>> = {
   'reward-server': () => import('./reward-server.ts'),
   serve: () => import('./serve.ts'),
   run: () => import('./run.ts'),
+  ablations: () => import('./ablations.ts'),
   verify: () => import('./verify.ts'),
 };
 

@@ -223,7 +223,11 @@ export const EmbeddedBackendConfig = z.strictObject({
   kind: z.literal('embedded').describe('the tiny VLM trained on CPU by the project engine (default)'),
   concurrency: Int(1, 64).default(1).describe('generation requests in flight'),
   model: EmbeddedModelConfig.prefault({}).describe('the base model initialized for the run'),
-  threads: Int(0, 256).default(0).describe('ONNX Runtime intra-op threads per session; 0: ONNX Runtime decides'),
+  threads: Int(0, 256)
+    .default(0)
+    .describe(
+      'ONNX Runtime intra-op threads per session; 0: ONNX Runtime decides (fastest); 1: every sum in one order, so two runs of the same config are byte-identical, RL included (the deterministic setting)',
+    ),
 });
 
 export const ScaleOutBackendConfig = z.strictObject({
