@@ -87,7 +87,7 @@ function addTime(hour: number, minute: number, dh: number, dm: number): { hour: 
 export const clockFamily: Family = {
   name: 'clock',
   description:
-    'read an analogue clock: the hour (easy), the time (medium), the time some hours and minutes later (hard)',
+    'read an analogue clock: the hour (easy), the hour some hours later or the time (medium), the time some hours and minutes later (hard)',
   tiers: ['easy', 'medium', 'hard'],
   generate(rng, tier) {
     const hour = rng.range(1, 12);
@@ -99,6 +99,13 @@ export const clockFamily: Family = {
     if (tier === 'easy') {
       const scene: ClockScene = { type: 'clock', hour, minute: 0, ...style };
       return generatedProblem('clock', tier, 1, scene, { kind: 'clock-hour' }, String(hour), 'number');
+    }
+    if (tier === 'medium' && rng.chance(0.5)) {
+      // read the hour hand, add the hours, wrap past 12: the chain is what makes it easy (12 x 4 cases otherwise)
+      const scene: ClockScene = { type: 'clock', hour, minute: 0, ...style };
+      const hours = rng.range(2, 5);
+      const spec: QuestionSpec = { kind: 'clock-hour-later', hours };
+      return generatedProblem('clock', tier, 3, scene, spec, String(wrapHour(hour + hours)), 'number');
     }
     const minute = rng.pick([0, 15, 30, 45]);
     const scene: ClockScene = { type: 'clock', hour, minute, ...style };

@@ -96,6 +96,7 @@ function solve(scene: Scene, q: QuestionSpec): string {
   if (scene.type === 'clock') {
     if (q.kind === 'clock-hour') return String(scene.hour);
     if (q.kind === 'clock-time') return hhmm(scene.hour, scene.minute);
+    if (q.kind === 'clock-hour-later') return String(((scene.hour + q.hours - 1) % 12) + 1);
     if (q.kind === 'clock-later') {
       const minutes = (scene.hour % 12) * 60 + scene.minute + q.hours * 60 + q.minutes;
       const h = Math.floor(minutes / 60) % 12;

@@ -38,6 +38,7 @@ export type QuestionSpec =
   | { readonly kind: 'rect-perimeter' }
   | { readonly kind: 'clock-hour' }
   | { readonly kind: 'clock-time' }
+  | { readonly kind: 'clock-hour-later'; readonly hours: number }
   | { readonly kind: 'clock-later'; readonly hours: number; readonly minutes: number }
   | { readonly kind: 'pos-at'; readonly row: number; readonly col: number }
   | { readonly kind: 'pos-relation'; readonly a: ObjectRef; readonly rel: Relation; readonly b: ObjectRef }
@@ -95,6 +96,8 @@ export function questionText(q: QuestionSpec): string {
       return 'what hour does the clock show ?';
     case 'clock-time':
       return 'what time does the clock show ?';
+    case 'clock-hour-later':
+      return `what hour will it be ${q.hours} hours later ?`;
     case 'clock-later':
       return `what time will it be ${q.hours} hours and ${q.minutes} minutes later ?`;
     case 'pos-at':
@@ -168,6 +171,7 @@ const RULES: readonly Rule[] = [
   [/^what is the perimeter of the rectangle \?$/, () => ({ kind: 'rect-perimeter' })],
   [/^what hour does the clock show \?$/, () => ({ kind: 'clock-hour' })],
   [/^what time does the clock show \?$/, () => ({ kind: 'clock-time' })],
+  [/^what hour will it be (\d+) hours later \?$/, (m) => ({ kind: 'clock-hour-later', hours: Number(m[1]) })],
   [
     /^what time will it be (\d+) hours and (\d+) minutes later \?$/,
     (m) => ({ kind: 'clock-later', hours: Number(m[1]), minutes: Number(m[2]) }),

@@ -57,6 +57,7 @@ export const READER_PHRASES = {
   minutes: ['{m} times 5 = {mm} minutes .', 'each number is 5 minutes , so {m} times 5 = {mm} .'],
   timeIs: ['so the time is {t} .', 'the clock shows {t} .'],
   hourIs: ['so it is {h} .', 'so the hour is {h} .'],
+  hourWillBe: ['so it will be {h} .', 'so the hour will be {h} .'],
   addMinutes: ['{mm} + {dm} = {t} minutes .'],
   carry: [
     '{total} minutes is 1 hour and {t} minutes .',

@@ -48,6 +48,19 @@ describe('the caption reader', () => {
     for (const t of traces) expect(answerOf(t)).toBe(problem.answer);
   });
 
+  it('reads the hour, adds the hours and wraps past 12 for "what hour will it be N hours later"', () => {
+    const caption = 'the image shows a clock . the short hour hand points to 10 . the long minute hand points to 12 .';
+    const trace = readCaption(caption, 'what hour will it be 4 hours later ?', null, createRng(3));
+    expect(trace).toMatch(FORMAT);
+    expect(trace).toContain('10 + 4 = 14 .');
+    expect(trace).toContain('14 is 2 .');
+    expect(answerOf(trace)).toBe('2');
+    const noWrap = readCaption(caption.replace('10', '5'), 'what hour will it be 3 hours later ?', null, createRng(3));
+    expect(noWrap).toContain('5 + 3 = 8 .');
+    expect(noWrap).not.toContain('only goes to 12');
+    expect(answerOf(noWrap)).toBe('8');
+  });
+
   it('is seeded: the same rng seed gives the same trace', () => {
     const [{ problem }] = generateDataset({ n: 1, seed: 8, split: 'train', imageSize: 16 });
     const a = readCaption(problem.caption ?? '', problem.question, problem.choices, createRng(42));

@@ -129,6 +129,7 @@ export function reasonGeometry(rng: Rng, spec: QuestionSpec, facts: CaptionFacts
       return reasonRectangle(rng, spec, facts, lines);
     case 'clock-hour':
     case 'clock-time':
+    case 'clock-hour-later':
     case 'clock-later':
       return reasonClock(rng, spec, facts, lines);
     default:
@@ -183,6 +184,15 @@ function reasonClock(rng: Rng, spec: QuestionSpec, facts: CaptionFacts, lines: s
     const line = say(rng, 'hourIs', { h });
     lines.push(line);
     return { lines, check: [line], value: String(h), summary: `the clock shows ${h} .` };
+  }
+  if (spec.kind === 'clock-hour-later') {
+    const raw = h + spec.hours;
+    lines.push(say(rng, 'addHours', { h, dh: spec.hours, n: raw }));
+    const hour = wrapHour(raw);
+    if (raw > 12) lines.push(say(rng, 'wrap', { n: raw, w: hour }));
+    const line = say(rng, 'hourWillBe', { h: hour });
+    lines.push(line);
+    return { lines, check: [line], value: String(hour), summary: `it will be ${hour} .` };
   }
   let mark = facts.minuteMark;
   if (mark === null || mark < 1 || mark > 12) {
