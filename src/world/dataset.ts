@@ -3,7 +3,7 @@ import { ConfigError, createRng, fnv1a } from '../core/index.ts';
 import { type Problem, type Tier, Tier as TierSchema } from '../data/types.ts';
 import { captionScene } from './caption.ts';
 import { barArithFamily, barCompareFamily, barValueFamily } from './families-charts.ts';
-import { clockFamily, rectangleFamily, triangleFamily } from './families-geometry.ts';
+import { clockArithFamily, clockFamily, rectangleFamily, triangleFamily } from './families-geometry.ts';
 import { countArithFamily, countFamily, positionFamily } from './families-shapes.ts';
 import { FAMILIES, type Family, type FamilyName, type GeneratedProblem } from './family.ts';
 import { renderScene } from './render.ts';
@@ -24,6 +24,7 @@ export const FAMILY_TABLE: Readonly<Record<FamilyName, Family>> = {
   'triangle-angle': triangleFamily,
   rectangle: rectangleFamily,
   clock: clockFamily,
+  'clock-arith': clockArithFamily,
   position: positionFamily,
 };
 

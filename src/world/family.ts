@@ -40,6 +40,7 @@ export const FAMILIES = [
   'triangle-angle',
   'rectangle',
   'clock',
+  'clock-arith',
   'position',
 ] as const;
 export type FamilyName = (typeof FAMILIES)[number];
