@@ -18,9 +18,12 @@ export interface WorldRequest {
   readonly imageSize: number;
   readonly captionNoise: number;
   readonly families: readonly string[] | null;
-  /** World difficulty tiers to draw from (null: every tier each family has). */
-  readonly tiers: readonly ('easy' | 'medium' | 'hard')[] | null;
+  /** World difficulty tiers to draw from, for every family or per family (null: every tier each family has). */
+  readonly tiers: WorldTiers | null;
 }
+
+type Tier = 'easy' | 'medium' | 'hard';
+export type WorldTiers = readonly Tier[] | Readonly<Record<string, readonly Tier[]>>;
 
 export interface PipelineDeps {
   /** Generates seed and test problems with images (the synthetic world); needed when `data.kind` is `world`. */

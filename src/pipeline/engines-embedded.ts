@@ -6,7 +6,7 @@ import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
 import type { Checkpoint } from '../backends/types.ts';
 import { ConfigError, type Logger } from '../core/index.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
-import { type FamilyName, generateDataset, worldVocabulary } from '../world/index.ts';
+import { type FamilyName, generateDataset, type SynthOptions, worldVocabulary } from '../world/index.ts';
 import { type EmbeddedBackendConfig, grpoSettings, type RunConfig } from './config/schema.ts';
 import type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
 import { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';
@@ -35,7 +35,9 @@ export async function createEmbeddedDeps(
       imageSize: req.imageSize,
       noise: req.captionNoise,
       ...(req.families ? { families: req.families as FamilyName[] } : {}),
-      ...(req.tiers ? { tiers: [...req.tiers] } : {}),
+      ...(req.tiers
+        ? { tiers: (Array.isArray(req.tiers) ? [...req.tiers] : { ...req.tiers }) as SynthOptions['tiers'] }
+        : {}),
     }).map((r) => ({ problem: r.problem, png: r.png }));
   return {
     world,

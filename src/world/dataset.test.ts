@@ -62,6 +62,21 @@ describe('generateDataset', () => {
     expect(new Set(records.map((r) => r.problem.tier))).toEqual(new Set(['hard']));
   });
 
+  it('draws tiers per family: a family not named keeps every tier it has', () => {
+    const records = generateDataset({
+      n: 120,
+      seed: 4,
+      imageSize: 16,
+      families: ['clock', 'clock-arith', 'rectangle'],
+      tiers: { clock: ['easy'], rectangle: ['hard'] },
+    });
+    const tiersOf = (f: string) => new Set(records.filter((r) => r.problem.source === f).map((r) => r.problem.tier));
+    expect(tiersOf('clock')).toEqual(new Set(['easy']));
+    expect(tiersOf('rectangle')).toEqual(new Set(['hard']));
+    expect(tiersOf('clock-arith')).toEqual(new Set(['medium']));
+    expect(() => generateDataset({ n: 5, seed: 1, tiers: { sundial: ['easy'] } as never })).toThrow(/synth\.tiers/);
+  });
+
   it('rejects bad options with a ConfigError naming the field', () => {
     expect(() => generateDataset({ n: 5, seed: 1, imageSize: 8 })).toThrow(/synth\.imageSize/);
     expect(() => generateDataset({ n: 5, seed: 1, noise: 2 })).toThrow(ConfigError);

@@ -44,10 +44,11 @@ export const SynthOptions = z.object({
     .optional()
     .describe('problem families to draw from, uniformly (default: all)'),
   tiers: z
-    .array(TierSchema)
-    .min(1)
+    .union([z.array(TierSchema).min(1), z.partialRecord(z.enum(FAMILIES), z.array(TierSchema).min(1))])
     .optional()
-    .describe('difficulty tiers to draw from, uniformly within a family (default: all the family has)'),
+    .describe(
+      'difficulty tiers to draw from, uniformly within a family: one list for every family, or a list per family (a family not named draws every tier it has; default: all the family has)',
+    ),
   imageSize: z
     .number()
     .int()
@@ -100,13 +101,14 @@ function parseOptions(options: SynthOptions) {
   const plan = (o.families ?? FAMILIES)
     .map((name) => {
       const family = FAMILY_TABLE[name];
-      return { family, tiers: family.tiers.filter((t) => !o.tiers || o.tiers.includes(t)) };
+      const wanted = Array.isArray(o.tiers) ? o.tiers : o.tiers?.[name];
+      return { family, tiers: family.tiers.filter((t) => !wanted || wanted.includes(t)) };
     })
     .filter((p) => p.tiers.length > 0);
   if (plan.length === 0) {
     throw new ConfigError(
       'synth.tiers',
-      `no family in [${(o.families ?? FAMILIES).join(', ')}] has tiers [${o.tiers}]`,
+      `no family in [${(o.families ?? FAMILIES).join(', ')}] has tiers ${JSON.stringify(o.tiers)}`,
       {
         hint: `family tiers: ${FAMILIES.map((f) => `${f}: ${FAMILY_TABLE[f].tiers.join('/')}`).join('; ')}`,
       },

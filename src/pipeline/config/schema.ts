@@ -48,15 +48,17 @@ export const DataConfig = z
         .nullable()
         .default(['clock'])
         .describe(
-          'world families to draw from (null: all nine; see `vlthink data synth --help`). Default: the clock, whose easy tier the tiny VLM learns from scratch in minutes',
+          'world families to draw from (null: all ten; see `vlthink data synth --help`). Default: the clock, whose easy tier the tiny VLM learns from scratch in minutes',
         ),
       tiers: z
-        .array(z.enum(['easy', 'medium', 'hard']))
-        .min(1)
+        .union([
+          z.array(z.enum(['easy', 'medium', 'hard'])).min(1),
+          z.record(z.string(), z.array(z.enum(['easy', 'medium', 'hard'])).min(1)),
+        ])
         .nullable()
         .default(['easy'])
         .describe(
-          "the world's own tiers to draw from (null: every tier a family has); RL tiers come from the difficulty stage",
+          "the world's own tiers to draw from, for every family or per family ({ clock: [easy] }; a family not named draws all its tiers; null: every tier a family has); RL tiers come from the difficulty stage",
         ),
       captionNoise: z
         .number()
