@@ -31,7 +31,14 @@ afterAll(async () => {
 describe('embedded-quick end to end', () => {
   it('runs two rounds and leaves every artifact, a complete manifest, a summary and a report', async () => {
     root = await mkdtemp(join(tmpdir(), 'vlthink-quick-'));
-    const config = await resolveConfig({ preset: 'embedded-quick', overrides: [['outDir', root]] });
+    const config = await resolveConfig({
+      preset: 'embedded-quick',
+      // one ONNX Runtime thread: the deterministic setting, so RL gives the same numbers on every machine and run
+      overrides: [
+        ['outDir', root],
+        ['backend.threads', '1'],
+      ],
+    });
     const summary = await runPipeline(config, await createDeps(config));
     const dir = join(root, config.name);
 
