@@ -33,7 +33,7 @@ describe('embedded-quick end to end', () => {
     root = await mkdtemp(join(tmpdir(), 'vlthink-quick-'));
     const config = await resolveConfig({
       preset: 'embedded-quick',
-      // one ONNX Runtime thread: the deterministic setting, so RL gives the same numbers on every machine and run
+      // one ONNX Runtime thread: the deterministic setting, so RL gives the same numbers on every run
       overrides: [
         ['outDir', root],
         ['backend.threads', '1'],
