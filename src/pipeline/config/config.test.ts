@@ -11,7 +11,7 @@ describe('config resolution', () => {
   it('defaults to the embedded preset', async () => {
     const cfg = await resolveConfig({});
     expect(cfg.backend.kind).toBe('embedded');
-    expect(cfg.rounds).toBe(2);
+    expect(cfg.rounds).toBe(3);
     expect(Object.isFrozen(cfg.rl)).toBe(true);
   });
 
@@ -31,7 +31,7 @@ describe('config resolution', () => {
     });
     expect(cfg.rounds).toBe(4);
     expect(cfg.filter).toMatchObject({ maxWords: 100, dedup: false, minWords: 3 });
-    expect(cfg.data).toMatchObject({ kind: 'world', train: 10, test: 32 });
+    expect(cfg.data).toMatchObject({ kind: 'world', train: 10, test: 100 });
     expect(cfg.caption.skipWhenPresent).toBe(false);
     expect(cfg.filter.markers).toEqual(['Hmm,', 'Wait,']);
     expect(cfg.distill.k).toBe(2);
