@@ -1,5 +1,5 @@
 import type { Checkpoint, GenerationBackend, Trainer } from '../backends/types.ts';
-import type { Problem } from '../data/types.ts';
+import type { Problem, Tier } from '../data/types.ts';
 
 /**
  * What the loop needs from the outside world, built from the config's backend slice by `createDeps` (backend.ts) or
@@ -22,7 +22,6 @@ export interface WorldRequest {
   readonly tiers: WorldTiers | null;
 }
 
-type Tier = 'easy' | 'medium' | 'hard';
 export type WorldTiers = readonly Tier[] | Readonly<Record<string, readonly Tier[]>>;
 
 export interface PipelineDeps {
