@@ -11,6 +11,8 @@ import {
   cast,
   concat,
   dimOf,
+  div,
+  exp,
   fixedDim,
   fusedMatmul,
   type Graph,
@@ -21,8 +23,10 @@ import {
   layerNorm,
   logSoftmax,
   matmul,
+  maximum,
   mul,
   range,
+  reduceMax,
   reduceSum,
   reshape,
   reshapeDynamic,
@@ -31,6 +35,7 @@ import {
   softmax,
   split,
   squeeze,
+  sub,
   type Tensor,
   transpose,
   unsqueeze,
@@ -216,4 +221,58 @@ export function vlmDecodeStep(
   }
   const h = layerNorm(x, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps); // [B, D]
   return { logp: logSoftmax(matmul(h, param(p, 'head.w')), -1), kv };
+}
+
+/**
+ * One block for K new positions with a fixed-capacity KV cache (decodeBlock for a chunk of positions): `x` [B, K, D];
+ * `cache` keys/values [B, H, M, HD] of which `keyBias` [M] (0 / -1e9) marks the valid positions. The new positions
+ * attend to the cache and causally to each other; the softmax runs over both parts without concatenating them (no
+ * copy of the cache).
+ */
+export function extendBlock(
+  c: VlmConfig,
+  p: ParamTensors,
+  i: number,
+  x: Tensor,
+  cache: { k: Tensor; v: Tensor },
+  keyBias: Tensor,
+): BlockOut {
+  const [q, k, v] = qkvHeads(c, p, i, x);
+  const scale = 1 / Math.sqrt(c.dModel / c.nHeads);
+  const sPast = add(fusedMatmul(q, cache.k, false, true, scale), keyBias); // [B, H, K, M]
+  const sSelf = add(fusedMatmul(q, k, false, true, scale), causalMask(x)); // [B, H, K, K]
+  const m = maximum(reduceMax(sPast, [-1], true), reduceMax(sSelf, [-1], true));
+  const ePast = exp(sub(sPast, m));
+  const eSelf = exp(sub(sSelf, m));
+  const den = add(reduceSum(ePast, [-1], true), reduceSum(eSelf, [-1], true));
+  const att = div(add(matmul(ePast, cache.v), matmul(eSelf, v)), den); // [B, H, K, HD]
+  return { x: blockTail(c, p, i, x, att), k, v };
+}
+
+/**
+ * K new text positions at once against each layer's fixed-capacity cache (scoring a sequence chunk by chunk as it
+ * grows): tokens [B, K] starting at text position `textPos` (int64 [1]) -> logits [B, K, V] and each layer's keys and
+ * values of the new positions [B, H, K, HD] for the caller to store from position `past`.
+ */
+export function vlmExtend(
+  c: VlmConfig,
+  p: ParamTensors,
+  tokens: Tensor,
+  textPos: Tensor,
+  cache: readonly { k: Tensor; v: Tensor }[],
+  keyBias: Tensor,
+): { logits: Tensor; kv: { k: Tensor; v: Tensor }[] } {
+  const g = tokens.graph;
+  const at = add(range(dimOf(tokens, 1)), add(textPos, g.scalar(numPatches(c), 'int64'))); // [K]
+  let x = add(gather(param(p, 'tok'), tokens), gather(param(p, 'pos'), at)); // [B, K, D]
+  const kv: { k: Tensor; v: Tensor }[] = [];
+  for (let i = 0; i < c.nLayers; i++) {
+    const layerCache = cache[i];
+    if (!layerCache) throw new Error(`vlmExtend: no cache for layer ${i}`);
+    const out = extendBlock(c, p, i, x, layerCache, keyBias);
+    x = out.x;
+    kv.push({ k: out.k, v: out.v });
+  }
+  const logits = matmul(layerNorm(x, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps), param(p, 'head.w'));
+  return { logits, kv };
 }
