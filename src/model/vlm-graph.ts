@@ -114,13 +114,20 @@ function qkvHeads(c: VlmConfig, p: ParamTensors, i: number, x: Tensor): [Tensor,
   return [heads(c, q), heads(c, k), heads(c, v)];
 }
 
-/** One pre-LN block over a whole sequence; `mask` [S, S] is additive (0 / -1e9). */
-export function block(c: VlmConfig, p: ParamTensors, i: number, x: Tensor, mask: Tensor): BlockOut {
-  const [q, k, v] = qkvHeads(c, p, i, x);
-  // scores = q k^T / sqrt(HD): one fused kernel, no transposed copy of k.  [B, H, S, S]
-  const scores = add(fusedMatmul(q, k, false, true, 1 / Math.sqrt(c.dModel / c.nHeads)), mask);
-  const att = matmul(softmax(scores, -1), v); // [B, H, S, HD]
-  return { x: blockTail(c, p, i, x, att), k, v };
+/**
+ * One pre-LN block over a whole sequence; `mask` [S, S] is additive (0 / -1e9). With `queriesFrom` > 0 only the
+ * positions from there on are computed past the keys and values (attention rows, projection, MLP): the output is
+ * [B, S - queriesFrom, D]. The last block uses it to skip the image positions, whose outputs nothing reads.
+ */
+export function block(c: VlmConfig, p: ParamTensors, i: number, x: Tensor, mask: Tensor, queriesFrom = 0): BlockOut {
+  const [qAll, k, v] = qkvHeads(c, p, i, x);
+  const q = queriesFrom > 0 ? slice(qAll, 2, queriesFrom) : qAll;
+  const rows = queriesFrom > 0 ? slice(mask, 0, queriesFrom) : mask;
+  // scores = q k^T / sqrt(HD): one fused kernel, no transposed copy of k.  [B, H, S', S]
+  const scores = add(rows, fusedMatmul(q, k, false, true, 1 / Math.sqrt(c.dModel / c.nHeads)));
+  const att = matmul(softmax(scores, -1), v); // [B, H, S', HD]
+  const residual = queriesFrom > 0 ? slice(x, 1, queriesFrom) : x;
+  return { x: blockTail(c, p, i, residual, att), k, v };
 }
 
 /**
@@ -182,11 +189,12 @@ export function vlmForward(c: VlmConfig, p: ParamTensors, images: Tensor, tokens
   const mask = causalMask(x);
   const cache: { k: Tensor; v: Tensor }[] = [];
   for (let i = 0; i < c.nLayers; i++) {
-    const out = block(c, p, i, x, mask);
+    // The last block computes the text positions only: the logits read nothing else.
+    const out = block(c, p, i, x, mask, i === c.nLayers - 1 ? numPatches(c) : 0);
     x = out.x;
     cache.push({ k: out.k, v: out.v });
   }
-  const text = slice(x, 1, numPatches(c)); // [B, T, D]
+  const text = c.nLayers > 0 ? x : slice(x, 1, numPatches(c)); // [B, T, D]
   const logits = matmul(layerNorm(text, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps), param(p, 'head.w'));
   return { logits, cache };
 }
