@@ -84,7 +84,7 @@ export async function run(): Promise<void> {
     await actor.sample({ images, prompts }, { temperature: 1, maxTokens: NEW, seed: s });
     const sampled = performance.now() - t;
     t = performance.now();
-    reference.begin(images, prompts);
+    reference.begin(images, prompts, PROMPT + NEW - 1);
     const samples = await actor.sample(
       { images, prompts, onColumn: (pos, tokens) => reference.push(pos, tokens) },
       { temperature: 1, maxTokens: NEW, seed: s },

@@ -8,7 +8,7 @@ import type { Params } from './params.ts';
 import { createSequenceScorer, type SequenceScorerOptions } from './sequence-scorer.ts';
 
 export type ScorerRequest =
-  | { op: 'begin'; images: Float32Array; prefix: number[][] }
+  | { op: 'begin'; images: Float32Array; prefix: number[][]; lastPosition?: number }
   | { op: 'push'; position: number; tokens: number[] }
   | { id: number; op: 'finish' }
   | { id: number; op: 'release' };
@@ -30,7 +30,7 @@ if (port) {
         const scorer = await ready;
         if (req.op === 'begin') {
           failed = undefined;
-          scorer.begin(req.images, req.prefix);
+          scorer.begin(req.images, req.prefix, req.lastPosition);
         } else if (req.op === 'push') {
           if (!failed) scorer.push(req.position, req.tokens);
         } else {

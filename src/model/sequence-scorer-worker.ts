@@ -57,7 +57,13 @@ export function createWorkerSequenceScorer(
     });
   };
   return {
-    begin: (images, prefix) => post({ op: 'begin', images, prefix: prefix.map((r) => [...r]) }),
+    begin: (images, prefix, lastPosition) =>
+      post({
+        op: 'begin',
+        images,
+        prefix: prefix.map((r) => [...r]),
+        ...(lastPosition === undefined ? {} : { lastPosition }),
+      }),
     push: (position, tokens) => post({ op: 'push', position, tokens: [...tokens] }),
     async finish() {
       const value = await call('finish');

@@ -43,12 +43,14 @@ async function fullForward(params: ReturnType<typeof initParams>, rows: number[]
 }
 
 /** Sample with the scorer fed from onColumn; return the sampled rows (prompt + response) and the scorer's values. */
-async function sampleScored(scorer: SequenceScorer, seed: number, maxTokens: number) {
+async function sampleScored(scorer: SequenceScorer, seed: number, maxTokens: number, announce: boolean) {
   const sampler = await createVlmRuntime(cfg, initParams(cfg, 6));
   const L0 = Math.min(...prompts.map((p) => p.length));
+  const last = Math.min(Math.max(...prompts.map((p) => p.length)) + maxTokens - 1, cfg.maxTextLen);
   scorer.begin(
     images,
     prompts.map((p) => p.slice(0, L0)),
+    announce ? last : undefined,
   );
   const out = await sampler.sample(
     { images, prompts, onColumn: (t, tokens) => scorer.push(t, tokens) },
@@ -74,7 +76,7 @@ describe('sequence scorer', () => {
         const scorer = await make({ temperature, minChunk });
         try {
           for (const seed of [1, 2]) {
-            const { rows, values } = await sampleScored(scorer, seed, maxTokens);
+            const { rows, values } = await sampleScored(scorer, seed, maxTokens, seed === 2);
             const want = await fullForward(ref, rows, temperature);
             rows.forEach((r, b) => {
               const got = Array.from(values[b] as Float32Array).slice(0, r.length - 1);
@@ -95,6 +97,9 @@ describe('sequence scorer', () => {
     expect(() => scorer.push(2, [1, 1, 1, 1])).toThrow(/pushed position 2, expected 1/);
     expect(() => scorer.push(1, [1, 1])).toThrow(/2 tokens for 4 rows/);
     expect(() => scorer.push(1, [1, 1, 99, 1])).toThrow(/token id 99/);
+    scorer.begin(images, [[1], [1], [1], [1]], 1);
+    scorer.push(1, [1, 1, 1, 1]);
+    expect(() => scorer.push(2, [1, 1, 1, 1])).toThrow(/past the last one announced \(1\)/);
     await scorer.release();
     const worker = createWorkerSequenceScorer(cfg, ref);
     worker.begin(images, [[1], [1], [1], [1]]);

@@ -27,16 +27,17 @@ export interface SequenceScorerOptions {
   readonly session?: Partial<SessionOptions>;
   /** Log-probs of softmax(logits / temperature) (1 = the model itself). */
   readonly temperature?: number;
-  /** Pushed positions gathered before a chunk runs (fewer runs of larger products; default 8). */
+  /** Pushed positions gathered before a chunk runs (fewer runs of larger products; default 16). */
   readonly minChunk?: number;
 }
 
 export interface SequenceScorer {
   /**
    * Start scoring B rows: their images and their first tokens (every row the same length, at least 1; `<bos>` first).
-   * Any unfinished scoring is dropped.
+   * `lastPosition`, when known (the sampler's prompt + maxTokens), lets the chunks shrink towards it, so that little
+   * is left to run once the last position arrives. Any unfinished scoring is dropped.
    */
-  begin(images: Float32Array, prefix: readonly (readonly number[])[]): void;
+  begin(images: Float32Array, prefix: readonly (readonly number[])[], lastPosition?: number): void;
   /** Every row's token at text position `position` (positions follow each other from the prefix length on). */
   push(position: number, tokens: readonly number[]): void;
   /**
@@ -60,13 +61,15 @@ interface Scoring {
   fed: number;
   /** Positions [0, queued) are or will be fed by the runs queued so far. */
   queued: number;
+  /** The last position that can be pushed (never fed: nothing follows it), or the model's last. */
+  readonly last: number;
   /** Log-probs [B, V] of the position after the last fed one (from the last run's last position). */
   nextLogp: Float32Array | undefined;
   caches: Float32Array[];
   failed: Error | undefined;
 }
 
-const DEFAULT_MIN_CHUNK = 8;
+const DEFAULT_MIN_CHUNK = 16;
 
 /** A scorer in this thread (its runs block the thread; see `createWorkerSequenceScorer` for the overlapped one). */
 export async function createSequenceScorer(
@@ -198,11 +201,16 @@ export async function createSequenceScorer(
       }
     });
   };
-  /** Run every gathered position (all but the newest when `final`: its successor's log-prob is never asked). */
+  /**
+   * Queue a run over the gathered positions once `minChunk` wait (every one when `final`). The last position is only
+   * scored (by its predecessor's run), never fed. Towards `last` the chunks halve (16, 8, 4, 2, 1), so that the run
+   * over the position before the last one starts while the sampler computes the last, and little is left after it.
+   */
   const drain = (s: Scoring, final: boolean) => {
-    // Positions past the model's last one are never fed (the sampler stops there).
-    const ready = Math.min(s.columns.length - (final ? 1 : 0), c.maxTextLen);
-    if (ready - s.queued >= (final ? 1 : minChunk)) {
+    const ready = Math.min(s.columns.length - (final ? 1 : 0), s.last);
+    const left = s.last - s.queued;
+    const need = final ? 1 : Math.max(1, Math.min(minChunk, Math.ceil(left / 2)));
+    if (ready - s.queued >= need) {
       const end = ready;
       s.queued = end;
       enqueue(s, () => runChunk(s, end));
@@ -210,7 +218,7 @@ export async function createSequenceScorer(
   };
 
   return {
-    begin(images, prefix) {
+    begin(images, prefix, lastPosition) {
       if (released) throw new Error('sequence scorer: released');
       const B = prefix.length;
       const L0 = prefix[0]?.length ?? 0;
@@ -234,6 +242,7 @@ export async function createSequenceScorer(
         values: prefix.map(() => []),
         fed: 0,
         queued: L0,
+        last: Math.max(L0, Math.min(lastPosition ?? c.maxTextLen, c.maxTextLen)),
         nextLogp: undefined,
         caches: names.map(() => new Float32Array(B * c.nHeads * M * hd)),
         failed: undefined,
@@ -264,8 +273,8 @@ export async function createSequenceScorer(
         throw new DataError('sequence scorer', `pushed position ${position}, expected ${s.columns.length}`);
       if (tokens.length !== s.B)
         throw new DataError('sequence scorer', `position ${position} has ${tokens.length} tokens for ${s.B} rows`);
-      if (position >= c.maxTextLen + 1)
-        throw new DataError('sequence scorer', `position ${position} is past the model's ${c.maxTextLen} positions`);
+      if (position > s.last)
+        throw new DataError('sequence scorer', `position ${position} is past the last one announced (${s.last})`);
       s.columns.push(
         tokens.map((t) => {
           if (!Number.isInteger(t) || t < 0 || t >= V)

@@ -259,9 +259,11 @@ async function rollout(t: Trainer, rows: readonly number[], seed: number): Promi
       continue;
     }
     const shortest = Math.min(...prompts.map((p) => p.length));
+    const longest = Math.max(...prompts.map((p) => p.length));
     ref.begin(
       images,
       prompts.map((p) => p.slice(0, shortest)),
+      Math.min(longest + cfg.maxResponseTokens - 1, run.policy.config.maxTextLen),
     );
     const out = await t.actor.sample({ images, prompts, onColumn: (pos, tokens) => ref.push(pos, tokens) }, options);
     // Entry j - 1 scores text position j: a row's response starts at position promptIds.length.
