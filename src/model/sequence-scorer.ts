@@ -115,7 +115,8 @@ export async function createSequenceScorer(
       v: g.input(`cache_v${i}`, 'float32', ['B', c.nHeads, 'M', hd]),
     }));
     const tokens = g.input('tokens', 'int64', ['B', 'K']);
-    const step = vlmExtend(c, p, tokens, g.input('textPos', 'int64', [1]), cache, g.input('keyBias', 'float32', ['M']));
+    const bias = g.input('bias', 'float32', ['K', 'M+K']);
+    const step = vlmExtend(c, p, tokens, g.input('textPos', 'int64', [1]), cache, bias);
     const outputs: Record<string, Tensor> = { logp: scaled(step.logits) };
     step.kv.forEach((kv, i) => {
       outputs[`k${i}`] = kv.k;
@@ -167,13 +168,17 @@ export async function createSequenceScorer(
     }
     const ids: number[] = [];
     for (let b = 0; b < s.B; b++) for (let j = from; j < end; j++) ids.push((s.columns[j] as number[])[b] as number);
-    const keyBias = new Float32Array(M);
-    keyBias.fill(-1e9, P + from);
+    // Row j (position from + j) sees the cache's written positions [0, P + from) and the new positions up to itself.
+    const bias = new Float32Array(K * (M + K)).fill(-1e9);
+    for (let j = 0; j < K; j++) {
+      bias.fill(0, j * (M + K), j * (M + K) + P + from);
+      bias.fill(0, j * (M + K) + M, j * (M + K) + M + j + 1);
+    }
     const feeds: Record<string, HostTensor> = {
       ...paramFeeds,
       tokens: i64(ids, [s.B, K]),
       textPos: i64([from], [1]),
-      keyBias: { data: keyBias, dims: [M] },
+      bias: { data: bias, dims: [K, M + K] },
     };
     names.forEach((n, j) => {
       feeds[`cache_${n}`] = { data: s.caches[j] as Float32Array, dims: [s.B, c.nHeads, M, hd] };

@@ -11,8 +11,6 @@ import {
   cast,
   concat,
   dimOf,
-  div,
-  exp,
   fixedDim,
   fusedMatmul,
   type Graph,
@@ -23,10 +21,8 @@ import {
   layerNorm,
   logSoftmax,
   matmul,
-  maximum,
   mul,
   range,
-  reduceMax,
   reduceSum,
   reshape,
   reshapeDynamic,
@@ -35,7 +31,6 @@ import {
   softmax,
   split,
   squeeze,
-  sub,
   type Tensor,
   transpose,
   unsqueeze,
@@ -233,9 +228,9 @@ export function vlmDecodeStep(
 
 /**
  * One block for K new positions with a fixed-capacity KV cache (decodeBlock for a chunk of positions): `x` [B, K, D];
- * `cache` keys/values [B, H, M, HD] of which `keyBias` [M] (0 / -1e9) marks the valid positions. The new positions
- * attend to the cache and causally to each other; the softmax runs over both parts without concatenating them (no
- * copy of the cache).
+ * `cache` keys/values [B, H, M, HD]. The new positions attend to the cache and to themselves: keys and values are
+ * [cache ; new] along the positions, and `bias` [K, M + K] (0 / -1e9) hides the cache's unwritten positions and
+ * each new position's successors.
  */
 export function extendBlock(
   c: VlmConfig,
@@ -243,24 +238,21 @@ export function extendBlock(
   i: number,
   x: Tensor,
   cache: { k: Tensor; v: Tensor },
-  keyBias: Tensor,
+  bias: Tensor,
 ): BlockOut {
   const [q, k, v] = qkvHeads(c, p, i, x);
-  const scale = 1 / Math.sqrt(c.dModel / c.nHeads);
-  const sPast = add(fusedMatmul(q, cache.k, false, true, scale), keyBias); // [B, H, K, M]
-  const sSelf = add(fusedMatmul(q, k, false, true, scale), causalMask(x)); // [B, H, K, K]
-  const m = maximum(reduceMax(sPast, [-1], true), reduceMax(sSelf, [-1], true));
-  const ePast = exp(sub(sPast, m));
-  const eSelf = exp(sub(sSelf, m));
-  const den = add(reduceSum(ePast, [-1], true), reduceSum(eSelf, [-1], true));
-  const att = div(add(matmul(ePast, cache.v), matmul(eSelf, v)), den); // [B, H, K, HD]
+  const keys = concat([cache.k, k], 2); // [B, H, M + K, HD]
+  const values = concat([cache.v, v], 2);
+  const scores = add(bias, fusedMatmul(q, keys, false, true, 1 / Math.sqrt(c.dModel / c.nHeads))); // [B, H, K, M + K]
+  const att = matmul(softmax(scores, -1), values); // [B, H, K, HD]
   return { x: blockTail(c, p, i, x, att), k, v };
 }
 
 /**
  * K new text positions at once against each layer's fixed-capacity cache (scoring a sequence chunk by chunk as it
- * grows): tokens [B, K] starting at text position `textPos` (int64 [1]) -> logits [B, K, V] and each layer's keys and
- * values of the new positions [B, H, K, HD] for the caller to store from position `past`.
+ * grows): tokens [B, K] starting at text position `textPos` (int64 [1]), each layer's cache [B, H, M, HD] and `bias`
+ * [K, M + K] (see extendBlock) -> logits [B, K, V] and each layer's keys and values of the new positions
+ * [B, H, K, HD] for the caller to store from position `past`.
  */
 export function vlmExtend(
   c: VlmConfig,
@@ -268,7 +260,7 @@ export function vlmExtend(
   tokens: Tensor,
   textPos: Tensor,
   cache: readonly { k: Tensor; v: Tensor }[],
-  keyBias: Tensor,
+  bias: Tensor,
 ): { logits: Tensor; kv: { k: Tensor; v: Tensor }[] } {
   const g = tokens.graph;
   const at = add(range(dimOf(tokens, 1)), add(textPos, g.scalar(numPatches(c), 'int64'))); // [K]
@@ -277,7 +269,7 @@ export function vlmExtend(
   for (let i = 0; i < c.nLayers; i++) {
     const layerCache = cache[i];
     if (!layerCache) throw new Error(`vlmExtend: no cache for layer ${i}`);
-    const out = extendBlock(c, p, i, x, layerCache, keyBias);
+    const out = extendBlock(c, p, i, x, layerCache, bias);
     x = out.x;
     kv.push({ k: out.k, v: out.v });
   }
