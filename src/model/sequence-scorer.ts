@@ -51,8 +51,6 @@ export interface SequenceScorer {
 
 interface Scoring {
   readonly B: number;
-  readonly images: Float32Array;
-  readonly prefix: readonly (readonly number[])[];
   /** Tokens by text position (column per position), prefix included. */
   readonly columns: number[][];
   /** Per row, the log-probs found so far (entry j - 1 for position j). */
@@ -241,8 +239,6 @@ export async function createSequenceScorer(
       for (let j = 0; j < L0; j++) columns.push(prefix.map((r) => r[j] as number));
       const s: Scoring = {
         B,
-        images,
-        prefix,
         columns,
         values: prefix.map(() => []),
         fed: 0,
