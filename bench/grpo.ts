@@ -11,7 +11,13 @@
  */
 import { createRng } from '../src/core/index.ts';
 import type { TrainState } from '../src/engine/index.ts';
-import { benchConfig as cfg, createVlmRuntime, imageValues, initParams } from '../src/model/index.ts';
+import {
+  benchConfig as cfg,
+  createVlmRuntime,
+  createWorkerSequenceScorer,
+  imageValues,
+  initParams,
+} from '../src/model/index.ts';
 import {
   aggregationWeights,
   batchFeeds,
@@ -37,6 +43,17 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
+/** The overlapped reference's log-probs equal the serial forward's (a bench that scores wrongly measures nothing). */
+function checkClose(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): void {
+  for (const [i, row] of a.entries()) {
+    for (const [j, x] of row.entries()) {
+      const y = b[i]?.[j];
+      if (y === undefined || Math.abs(x - y) > 1e-4)
+        throw new Error(`grpo bench: reference log-prob ${i},${j}: ${x} (overlapped) vs ${y} (serial)`);
+    }
+  }
+}
+
 export async function run(): Promise<void> {
   const rng = createRng(0);
   const session = { intraOpThreads: THREADS };
@@ -44,7 +61,9 @@ export async function run(): Promise<void> {
   const images = Float32Array.from({ length: ROWS * imageValues(cfg) }, () => rng.next());
   const prompts = Array.from({ length: ROWS }, () => [1, ...Array.from({ length: PROMPT - 1 }, () => 3 + rng.int(60))]);
   const actor = await createVlmRuntime(cfg, params, { session });
-  const refLogprobs = await compileTargetLogprobs(cfg, 1, session);
+  const serialRef = await compileTargetLogprobs(cfg, 1, session);
+  // The frozen reference, scored as runGrpo scores it: in a worker, chunk by chunk while the actor samples.
+  const reference = createWorkerSequenceScorer(cfg, params, { temperature: 1, session: { intraOpThreads: 1 } });
   const g = paperGrpoConfig;
   const opt = { kind: 'adamw' as const, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
   const loss = { clipLow: g.clipLow, clipHigh: g.clipHigh, dualClip: g.dualClip, kl: g.kl, klCoef: g.klCoef };
@@ -52,6 +71,7 @@ export async function run(): Promise<void> {
   const sft = await compileSftStep(cfg, { freezeVision: false, optimizer: opt, maxGradNorm: 1, session });
 
   const rollout: number[] = [];
+  const serial: number[] = [];
   const sampleOnly: number[] = [];
   const update: number[] = [];
   const ce: number[] = [];
@@ -59,13 +79,28 @@ export async function run(): Promise<void> {
   const ceState: TrainState = { step: 0, params: { ...params }, m: {}, v: {} };
   for (let s = 0; s <= STEPS; s++) {
     actor.setParams(state.params);
+    // Bare sampling, then the rollout: the same sampling with the reference scored alongside.
     let t = performance.now();
-    const samples = await actor.sample({ images, prompts }, { temperature: 1, maxTokens: NEW, seed: s });
+    await actor.sample({ images, prompts }, { temperature: 1, maxTokens: NEW, seed: s });
     const sampled = performance.now() - t;
+    t = performance.now();
+    reference.begin(images, prompts, PROMPT + NEW - 1);
+    const samples = await actor.sample(
+      { images, prompts, onColumn: (pos, tokens) => reference.push(pos, tokens) },
+      { temperature: 1, maxTokens: NEW, seed: s },
+    );
+    const scored = await reference.finish();
+    const refLp = samples.map((r, i) =>
+      Array.from(scored[i] as Float32Array).slice(PROMPT - 1, PROMPT - 1 + r.tokens.length),
+    );
+    const rolloutMs = performance.now() - t;
     const seqs = samples.map((r, i) => ({ promptIds: prompts[i] as number[], responseIds: r.tokens }));
     const batch = padBatch(seqs, 0);
-    const refLp = gatherResponseValues(batch, await refLogprobs(params, batch, images));
-    const rolloutMs = performance.now() - t;
+    // For comparison, the reference scored after the sampling by one full forward (the serial way).
+    t = performance.now();
+    const serialLp = gatherResponseValues(batch, await serialRef(params, batch, images));
+    const serialMs = sampled + performance.now() - t;
+    if (s === 0) checkClose(serialLp, refLp);
     const newTokens = samples.reduce((a, r) => a + r.tokens.length, 0);
 
     const w = aggregationWeights(batch.responseLengths, 'token-mean');
@@ -93,12 +128,15 @@ export async function run(): Promise<void> {
     const ceMs = performance.now() - t;
     if (s === 0) continue; // warm-up: session creation
     rollout.push(newTokens / (rolloutMs / 1000));
+    serial.push(newTokens / (serialMs / 1000));
     sampleOnly.push(newTokens / (sampled / 1000));
     update.push(newTokens / (updateMs / 1000));
     ce.push(newTokens / (ceMs / 1000));
   }
   const r = median(rollout);
   const u = median(update);
+  await reference.release();
+  await actor.release();
   process.stdout.write(
     `${JSON.stringify({
       bench: 'grpo',
@@ -108,6 +146,7 @@ export async function run(): Promise<void> {
       rollout_tokens_per_s: Math.round(r),
       update_tokens_per_s: Math.round(u),
       rollout_vs_bare_sampling: Number((r / median(sampleOnly)).toFixed(3)),
+      serial_rollout_vs_bare_sampling: Number((median(serial) / median(sampleOnly)).toFixed(3)),
       update_vs_cross_entropy_step: Number((u / median(ce)).toFixed(3)),
     })}\n`,
   );

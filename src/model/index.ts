@@ -26,6 +26,8 @@
  * `logits(...)`, `sample({ images, prompts }, { temperature, topP, maxTokens, seed, stopToken })` -> per row
  * { tokens, logprobs, finishReason }; sampled log-probs equal `logprobs` of the same sequence to 1e-4.
  * `createVlmWorkerRuntime(cfg, params)`: the same interface in a worker thread (ONNX Runtime blocks the event loop).
+ * `createWorkerSequenceScorer(cfg, refParams, { temperature })`: per-token log-probs under other weights, computed in a
+ * worker while `sample` runs (pass its `push` as the batch's `onColumn`; `begin` before, `finish` after).
  * Checkpoints: `saveCheckpoint(dir, { config, params, train?, tokenizer? })` / `loadCheckpoint(dir)` (model.safetensors,
  * optimizer.safetensors with the step, config.json, tokenizer.json). `exportInferenceOnnx(path, cfg, params)` writes
  * a standalone ONNX (images, tokens -> logits).
@@ -35,5 +37,7 @@ export * from './config.ts';
 export * from './params.ts';
 export * from './runtime.ts';
 export * from './runtime-worker.ts';
+export * from './sequence-scorer.ts';
+export * from './sequence-scorer-worker.ts';
 export * from './tokenizer.ts';
 export * from './vlm-graph.ts';

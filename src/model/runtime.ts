@@ -47,6 +47,12 @@ export interface SampleBatch {
   readonly cancelled?: (row: number) => boolean;
   /** Told each token as it is drawn for a row (streaming); the returned results are the authority. In-process only. */
   readonly onToken?: (row: number, token: number) => void;
+  /**
+   * Told every row's token at each text position from the shortest prompt's length on (drawn, the rest of a longer
+   * prompt, or padding after a row ended), once per position, before the next step runs: e.g. a SequenceScorer's
+   * `push`, which scores the rows under other weights while the sampling goes on. In-process only.
+   */
+  readonly onColumn?: (position: number, tokens: readonly number[]) => void;
 }
 
 export const SampleOptionsSchema = z.object({
@@ -378,6 +384,7 @@ export async function createVlmRuntime(
             } else if (res.tokens.length >= o.maxTokens || t >= c.maxTextLen) done[b] = true;
           }
         }
+        batch.onColumn?.(t, next);
         if (done.every(Boolean)) break;
         const past = P + t; // cached positions: the image and text positions [0, t)
         keyBias.fill(0, 0, past);

@@ -109,13 +109,20 @@ function qkvHeads(c: VlmConfig, p: ParamTensors, i: number, x: Tensor): [Tensor,
   return [heads(c, q), heads(c, k), heads(c, v)];
 }
 
-/** One pre-LN block over a whole sequence; `mask` [S, S] is additive (0 / -1e9). */
-export function block(c: VlmConfig, p: ParamTensors, i: number, x: Tensor, mask: Tensor): BlockOut {
-  const [q, k, v] = qkvHeads(c, p, i, x);
-  // scores = q k^T / sqrt(HD): one fused kernel, no transposed copy of k.  [B, H, S, S]
-  const scores = add(fusedMatmul(q, k, false, true, 1 / Math.sqrt(c.dModel / c.nHeads)), mask);
-  const att = matmul(softmax(scores, -1), v); // [B, H, S, HD]
-  return { x: blockTail(c, p, i, x, att), k, v };
+/**
+ * One pre-LN block over a whole sequence; `mask` [S, S] is additive (0 / -1e9). With `queriesFrom` > 0 only the
+ * positions from there on are computed past the keys and values (attention rows, projection, MLP): the output is
+ * [B, S - queriesFrom, D]. The last block uses it to skip the image positions, whose outputs nothing reads.
+ */
+export function block(c: VlmConfig, p: ParamTensors, i: number, x: Tensor, mask: Tensor, queriesFrom = 0): BlockOut {
+  const [qAll, k, v] = qkvHeads(c, p, i, x);
+  const q = queriesFrom > 0 ? slice(qAll, 2, queriesFrom) : qAll;
+  const rows = queriesFrom > 0 ? slice(mask, 0, queriesFrom) : mask;
+  // scores = q k^T / sqrt(HD): one fused kernel, no transposed copy of k.  [B, H, S', S]
+  const scores = add(rows, fusedMatmul(q, k, false, true, 1 / Math.sqrt(c.dModel / c.nHeads)));
+  const att = matmul(softmax(scores, -1), v); // [B, H, S', HD]
+  const residual = queriesFrom > 0 ? slice(x, 1, queriesFrom) : x;
+  return { x: blockTail(c, p, i, residual, att), k, v };
 }
 
 /**
@@ -177,11 +184,12 @@ export function vlmForward(c: VlmConfig, p: ParamTensors, images: Tensor, tokens
   const mask = causalMask(x);
   const cache: { k: Tensor; v: Tensor }[] = [];
   for (let i = 0; i < c.nLayers; i++) {
-    const out = block(c, p, i, x, mask);
+    // The last block computes the text positions only: the logits read nothing else.
+    const out = block(c, p, i, x, mask, i === c.nLayers - 1 ? numPatches(c) : 0);
     x = out.x;
     cache.push({ k: out.k, v: out.v });
   }
-  const text = slice(x, 1, numPatches(c)); // [B, T, D]
+  const text = c.nLayers > 0 ? x : slice(x, 1, numPatches(c)); // [B, T, D]
   const logits = matmul(layerNorm(text, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps), param(p, 'head.w'));
   return { logits, cache };
 }
@@ -216,4 +224,55 @@ export function vlmDecodeStep(
   }
   const h = layerNorm(x, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps); // [B, D]
   return { logp: logSoftmax(matmul(h, param(p, 'head.w')), -1), kv };
+}
+
+/**
+ * One block for K new positions with a fixed-capacity KV cache (decodeBlock for a chunk of positions): `x` [B, K, D];
+ * `cache` keys/values [B, H, M, HD]. The new positions attend to the cache and to themselves: keys and values are
+ * [cache ; new] along the positions, and `bias` [K, M + K] (0 / -1e9) hides the cache's unwritten positions and
+ * each new position's successors.
+ */
+export function extendBlock(
+  c: VlmConfig,
+  p: ParamTensors,
+  i: number,
+  x: Tensor,
+  cache: { k: Tensor; v: Tensor },
+  bias: Tensor,
+): BlockOut {
+  const [q, k, v] = qkvHeads(c, p, i, x);
+  const keys = concat([cache.k, k], 2); // [B, H, M + K, HD]
+  const values = concat([cache.v, v], 2);
+  const scores = add(bias, fusedMatmul(q, keys, false, true, 1 / Math.sqrt(c.dModel / c.nHeads))); // [B, H, K, M + K]
+  const att = matmul(softmax(scores, -1), values); // [B, H, K, HD]
+  return { x: blockTail(c, p, i, x, att), k, v };
+}
+
+/**
+ * K new text positions at once against each layer's fixed-capacity cache (scoring a sequence chunk by chunk as it
+ * grows): tokens [B, K] starting at text position `textPos` (int64 [1]), each layer's cache [B, H, M, HD] and `bias`
+ * [K, M + K] (see extendBlock) -> logits [B, K, V] and each layer's keys and values of the new positions
+ * [B, H, K, HD] for the caller to store from position `past`.
+ */
+export function vlmExtend(
+  c: VlmConfig,
+  p: ParamTensors,
+  tokens: Tensor,
+  textPos: Tensor,
+  cache: readonly { k: Tensor; v: Tensor }[],
+  bias: Tensor,
+): { logits: Tensor; kv: { k: Tensor; v: Tensor }[] } {
+  const g = tokens.graph;
+  const at = add(range(dimOf(tokens, 1)), add(textPos, g.scalar(numPatches(c), 'int64'))); // [K]
+  let x = add(gather(param(p, 'tok'), tokens), gather(param(p, 'pos'), at)); // [B, K, D]
+  const kv: { k: Tensor; v: Tensor }[] = [];
+  for (let i = 0; i < c.nLayers; i++) {
+    const layerCache = cache[i];
+    if (!layerCache) throw new Error(`vlmExtend: no cache for layer ${i}`);
+    const out = extendBlock(c, p, i, x, layerCache, bias);
+    x = out.x;
+    kv.push({ k: out.k, v: out.v });
+  }
+  const logits = matmul(layerNorm(x, param(p, 'lnf.g'), param(p, 'lnf.b'), c.lnEps), param(p, 'head.w'));
+  return { logits, kv };
 }

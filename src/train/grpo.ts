@@ -8,7 +8,8 @@
  * Simplifications, stated up front:
  * - As in verl / EasyR1, the loss scores tokens at the rollout temperature (logits / T), and so do the old policy's
  *   and the reference's log-probs (verl passes the rollout temperature to both). The old log-probs are the sampler's,
- *   returned at the rollout temperature (no recompute); the reference's come from one batched forward pass. (A
+ *   returned at the rollout temperature (no recompute); the reference's are scored in a worker thread chunk by chunk
+ *   while the sampling runs (createWorkerSequenceScorer), so they cost little more than the sampling itself. (A
  *   reference scored at T = 1 against a policy scored at T < 1 makes the KL term push every sampled token, rewarded
  *   or not, towards the flatter T = 1 distribution: measured, it undid what the advantages taught.)
  * - With kl = 'off' (or klCoef 0) no reference model is run.
@@ -18,16 +19,16 @@
  */
 import { createRng, type Logger, type Rng, type RngState, silentLogger, throwIfAborted } from '../core/index.ts';
 import type { TrainState, TrainStep } from '../engine/index.ts';
-import { createVlmRuntime, type Params, type SampleResult, type VlmRuntime } from '../model/index.ts';
-import { groupAdvantages } from './advantages.ts';
 import {
-  chunks,
-  gatherResponseValues,
-  padBatch,
-  scatterResponseValues,
-  type TokenBatch,
-  type TokenSequence,
-} from './batching.ts';
+  createVlmRuntime,
+  createWorkerSequenceScorer,
+  type Params,
+  type SampleResult,
+  type SequenceScorer,
+  type VlmRuntime,
+} from '../model/index.ts';
+import { groupAdvantages } from './advantages.ts';
+import { chunks, padBatch, scatterResponseValues, type TokenBatch, type TokenSequence } from './batching.ts';
 import type { GrpoConfig } from './config.ts';
 import { informativeGroups, overlongPenalty } from './dapo.ts';
 import { type DataCursor, startCursor, takeBatch } from './data-order.ts';
@@ -41,14 +42,7 @@ import {
 } from './metrics.ts';
 import { type EncodedExample, exampleAt, heldOutAccuracy, type PolicyState, stackImages } from './policy-io.ts';
 import { aggregationWeights, type LossAggregation } from './policy-loss.ts';
-import {
-  batchFeeds,
-  compileGrpoStep,
-  compileTargetLogprobs,
-  f32Feed,
-  scalarMetric,
-  stepOptionsOf,
-} from './train-steps.ts';
+import { batchFeeds, compileGrpoStep, f32Feed, scalarMetric, stepOptionsOf } from './train-steps.ts';
 
 /** How one completion scored: the reward optimized and the components logged. */
 export interface RewardScore {
@@ -104,8 +98,8 @@ interface Rollout extends TokenSequence {
   /** The sampling policy's log-probs of the response tokens, at the rollout temperature. */
   readonly oldLogp: readonly number[];
   readonly advantage: number;
-  /** The reference's log-probs at the rollout temperature (filled by `scoreReference`; empty without KL). */
-  refLogp: readonly number[];
+  /** The reference's log-probs at the rollout temperature (empty without KL). */
+  readonly refLogp: readonly number[];
 }
 
 /** Everything a run holds between steps. */
@@ -114,17 +108,14 @@ interface Trainer {
   readonly cfg: GrpoConfig;
   readonly step: TrainStep;
   readonly actor: VlmRuntime;
-  /** Log-probs at the rollout temperature under given parameters (only with a KL term). */
-  readonly scoreAtT: TargetLogprobs | undefined;
-  readonly refParams: Params | undefined;
+  /** The reference's log-probs at the rollout temperature, scored in a worker while sampling (only with KL). */
+  readonly reference: SequenceScorer | undefined;
   readonly state: TrainState;
   readonly rng: Rng;
   cursor: DataCursor;
   readonly promptsPerStep: number;
   readonly totalUpdates: number;
 }
-
-type TargetLogprobs = Awaited<ReturnType<typeof compileTargetLogprobs>>;
 
 interface UpdateOutcome {
   readonly summary: ReturnType<UpdateAccumulator['summary']>;
@@ -141,6 +132,16 @@ export function grpoTotalSteps(config: GrpoConfig, problems: number, episodes: n
 export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
   if (run.problems.length === 0) throw new RangeError('GRPO needs at least one problem');
   const t = await startTrainer(run);
+  try {
+    return await trainSteps(t);
+  } finally {
+    await t.reference?.release();
+  }
+}
+
+/** The rollout steps of a run, from where it resumes to where it stops. */
+async function trainSteps(t: Trainer): Promise<GrpoResult> {
+  const { run } = t;
   const firstStep = run.resume?.progress.step ?? 0;
   const lastStep = Math.min(run.totalSteps, firstStep + (run.stopAfter ?? run.totalSteps));
   let lastEvalAccuracy: number | undefined;
@@ -156,7 +157,6 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
     const kept = t.cfg.dynamicSampling
       ? informativeGroups(groups.map(rewardsOf)).map((i) => itemAt(groups, i))
       : groups;
-    await scoreReference(t, kept.flat());
     const update = await updatePolicy(t, kept, s);
     const record = stepRecord(t, s, scored, kept.length, update, rolloutSeconds, started);
     const val = await validate(t, s);
@@ -201,8 +201,13 @@ async function startTrainer(run: GrpoRun): Promise<Trainer> {
     cfg,
     step,
     actor: await createVlmRuntime(model, state.params, { session: options.session }),
-    scoreAtT: useKl ? await compileTargetLogprobs(model, cfg.temperature, options.session) : undefined,
-    refParams: useKl ? (run.reference ?? policy.params) : undefined,
+    // One intra-op thread: the scorer runs beside the sampler, on what the sampler's threads leave idle.
+    reference: useKl
+      ? createWorkerSequenceScorer(model, run.reference ?? policy.params, {
+          temperature: cfg.temperature,
+          session: { ...options.session, intraOpThreads: 1 },
+        })
+      : undefined,
     state,
     rng: createRng(run.resume?.progress.rng ?? createRng(cfg.seed).fork('grpo').state()),
     cursor: run.resume?.progress.cursor ?? startCursor,
@@ -221,15 +226,19 @@ function itemAt<T>(xs: readonly T[], i: number): T {
   return x;
 }
 
+/** A sampled completion with the reference's log-probs of its tokens (empty without KL). */
+type RolloutSample = SampleResult & { readonly refLogp: readonly number[] };
+
 /**
  * Sample the current policy on `rows` (problem indices; consecutive repeats form a group), 256 rows per engine
- * call, with each token's log-prob at the rollout temperature: the old policy's log-probs of the update.
+ * call, with each token's log-prob at the rollout temperature: the old policy's log-probs of the update. With a KL
+ * term the reference scores the same rows, position by position, in its worker while the sampling runs.
  */
-async function rollout(t: Trainer, rows: readonly number[], seed: number): Promise<SampleResult[]> {
+async function rollout(t: Trainer, rows: readonly number[], seed: number): Promise<RolloutSample[]> {
   const { cfg, run } = t;
   const tok = run.policy.tokenizer;
   t.actor.setParams(t.state.params);
-  const samples: SampleResult[] = [];
+  const samples: RolloutSample[] = [];
   for (const [k, part] of chunks(rows, 256).entries()) {
     const problems = part.map((p) => exampleAt(run.problems, p));
     const options = {
@@ -242,7 +251,27 @@ async function rollout(t: Trainer, rows: readonly number[], seed: number): Promi
       padToken: tok.pad,
     };
     const images = stackImages(problems.map((e) => e.image));
-    samples.push(...(await t.actor.sample({ images, prompts: problems.map((e) => e.promptIds) }, options)));
+    const prompts = problems.map((e) => e.promptIds);
+    const ref = t.reference;
+    if (!ref) {
+      const out = await t.actor.sample({ images, prompts }, options);
+      samples.push(...out.map((r) => ({ ...r, refLogp: [] })));
+      continue;
+    }
+    const shortest = Math.min(...prompts.map((p) => p.length));
+    const longest = Math.max(...prompts.map((p) => p.length));
+    ref.begin(
+      images,
+      prompts.map((p) => p.slice(0, shortest)),
+      Math.min(longest + cfg.maxResponseTokens - 1, run.policy.config.maxTextLen),
+    );
+    const out = await t.actor.sample({ images, prompts, onColumn: (pos, tokens) => ref.push(pos, tokens) }, options);
+    // Entry j - 1 scores text position j: a row's response starts at position promptIds.length.
+    const scored = await ref.finish();
+    out.forEach((r, b) => {
+      const from = itemAt(prompts, b).length - 1;
+      samples.push({ ...r, refLogp: Array.from(itemAt(scored, b).subarray(from, from + r.tokens.length)) });
+    });
   }
   return samples;
 }
@@ -251,7 +280,7 @@ async function rollout(t: Trainer, rows: readonly number[], seed: number): Promi
 function scoreGroups(
   t: Trainer,
   rows: readonly number[],
-  samples: readonly SampleResult[],
+  samples: readonly RolloutSample[],
 ): { groups: (Rollout & { reward: number })[][]; scored: ScoredSample[] } {
   const { cfg, run } = t;
   const overlong = { maxTokens: cfg.maxResponseTokens, bufferTokens: cfg.overlongBuffer, factor: cfg.overlongFactor };
@@ -278,23 +307,10 @@ function scoreGroups(
       oldLogp: g.sample.logprobs,
       reward: g.reward,
       advantage: itemAt(adv, j),
-      refLogp: [] as readonly number[],
+      refLogp: g.sample.refLogp,
     }));
   });
   return { groups, scored };
-}
-
-/** The reference's log-probs of the kept completions at the rollout temperature: one forward pass per 256 rows. */
-async function scoreReference(t: Trainer, kept: readonly Rollout[]): Promise<void> {
-  const { scoreAtT, refParams } = t;
-  if (!scoreAtT || !refParams) return;
-  for (const part of chunks(kept, 256)) {
-    const batch = padBatch(part, t.run.policy.tokenizer.pad);
-    const values = gatherResponseValues(batch, await scoreAtT(refParams, batch, stackImages(part.map((r) => r.image))));
-    part.forEach((r, i) => {
-      r.refLogp = itemAt(values, i);
-    });
-  }
 }
 
 /** Per-token loss weights [B, T]: each row's aggregation weight on its response tokens, 0 elsewhere. */
@@ -331,7 +347,7 @@ async function updatePolicy(t: Trainer, kept: readonly Rollout[][], s: number): 
         weights: f32Feed(tokenWeights(batch, cfg.lossAgg), batch),
         adv: perToken((r) => r.responseIds.map(() => r.advantage)),
         old_logp: perToken((r) => r.oldLogp),
-        ref_logp: t.refParams ? perToken((r) => r.refLogp) : f32Feed(new Float32Array(batch.mask.length), batch),
+        ref_logp: t.reference ? perToken((r) => r.refLogp) : f32Feed(new Float32Array(batch.mask.length), batch),
       };
       const res = await t.step.run(state, feeds, { lr });
       if (!Number.isFinite(res.loss)) throw new RangeError(`GRPO loss became ${res.loss} at step ${s + 1}; lower lr`);
