@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
@@ -60,6 +61,14 @@ async function probe(): Promise<{ transformers: string } | { skip: string }> {
 const env = await probe();
 const skip = 'skip' in env ? env.skip : '';
 if (skip) console.warn(`dress rehearsal skipped: ${skip}`);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
 
 /** A vlthink server command; resolves once it prints its `{url}` line. */
 async function startCli(args: string[]): Promise<{ url: string; child: ChildProcess }> {
@@ -157,11 +166,8 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
     if (tiny.backend.kind !== 'embedded') throw new Error('unreachable');
     await initEmbeddedBase(join(root, 'base'), tiny, tiny.backend);
 
-    const [rewards, policy] = await Promise.all([
-      startCli(['reward-server', '--port', '0']),
-      startCli(['serve', '--checkpoint', join(root, 'base'), '--port', '0', '--model', 'policy', '--threads', '1']),
-    ]);
-    children.push(rewards.child, policy.child);
+    const rewards = await startCli(['reward-server', '--port', '0']);
+    children.push(rewards.child);
     reasoner = await startChatServer({ backend: createCaptionReaderBackend(), model: 'reasoner', port: 0 });
     ray = await startRayJobsStandIn({ execute: true });
 
@@ -199,9 +205,18 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
       backend: {
         kind: 'scale-out',
         baseModel: join(root, 'base'),
-        captioner: { baseUrl: `${policy.url}/v1`, model: 'policy' },
+        // The world's problems carry captions: the captioner is never asked.
+        captioner: { baseUrl: `${reasoner.url}/v1`, model: 'reasoner' },
         reasoner: { baseUrl: `${reasoner.url}/v1`, model: 'reasoner' },
-        policy: { baseUrl: `${policy.url}/v1`, model: 'policy' },
+        // vlthink serves each checkpoint itself (`vllm serve`, here the stand-in) on the policy URL.
+        policy: { baseUrl: `http://127.0.0.1:${await freePort()}/v1`, model: null },
+        serving: {
+          kind: 'vllm',
+          command: [testPython, join(standIns, 'bin', 'vllm'), 'serve'],
+          gpus: '0',
+          extraArgs: ['--max-num-seqs', '8'],
+          startTimeoutS: 120,
+        },
         rewardUrl: rewards.url,
         concurrency: 4,
         llamaFactory: { command: [testPython, join(standIns, 'bin', 'llamafactory-cli'), 'train'] },
@@ -227,7 +242,7 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
     await writeFile(configFile, stringify({ ...overlay, name: runner, backend: { ...backend, runner, ray } }));
     const args = ['--preset', 'paper', '--config', configFile, '--no-checks'];
     const runDir = join(root, 'runs', runner);
-    const localEnv = runner === 'local' ? standInEnv : {};
+    const localEnv = { VLTHINK_STANDIN_NODE: process.execPath, ...(runner === 'local' ? standInEnv : {}) };
     const killed = await vlthinkRun(args, localEnv, { dir: join(runDir, '.staging'), ...killAt });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     const rerun = await vlthinkRun(args, runner === 'local' ? { ...localEnv, VLTHINK_STANDIN_STEP_SECONDS: '0' } : {});
@@ -273,6 +288,29 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
         for (const m of steps) expect(m).toMatchObject({ engine: 'easyr1', 'reward/overall': expect.any(Number) });
       }
     }
+    // Managed serving: each evaluated checkpoint (3 per round) was served by its own server, whose log is kept.
+    const logs = (await readdir(join(runDir, 'serving'))).sort();
+    expect(logs).toHaveLength(9);
+    for (const name of logs)
+      expect(name).toMatch(
+        /^round-[123]-(sft-model|rl-(medium|hard)-checkpoints-global_step_\d+-actor-huggingface)\.log$/,
+      );
+    for (const name of logs) {
+      const text = await readFile(join(runDir, 'serving', name), 'utf8');
+      expect(text).toMatch(
+        /^\[vlthink [^\]]+\] \S+ \S+vllm serve \/\S+ --host 127\.0\.0\.1 --port \d+ --served-model-name \/\S+ --max-num-seqs 8$/m,
+      );
+      expect(text).toContain('serving ');
+    }
+    // and stopped after its stage: nothing listens on the policy URL now.
+    const policyUrl = (overlay.backend as { policy: { baseUrl: string } }).policy.baseUrl;
+    expect(
+      await fetch(`${policyUrl}/models`).then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).toBe('refused');
+
     // The killed stage ran twice; no other stage did.
     const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as {
       stages: Record<string, { state: string; attempts: number }>;
