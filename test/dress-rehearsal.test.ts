@@ -35,7 +35,12 @@ const standIns = join(import.meta.dirname, 'stand-ins');
 const bin = resolve(import.meta.dirname, '../bin/vlthink.js');
 
 async function probe(): Promise<{ transformers: string } | { skip: string }> {
-  for (const need of ['easyr1/check_config.py', 'easyr1/b44b311', 'llamafactory/v0.9.3']) {
+  for (const need of [
+    'easyr1/check_config.py',
+    'easyr1/b44b311',
+    'openvlthinker/6997b47/train/easyr1',
+    'llamafactory/v0.9.3',
+  ]) {
     if (!existsSync(join(upstream, need)))
       return { skip: `${join(upstream, need)} not found (set VLTHINK_SHARED_DATA; upstream/ sits beside it)` };
   }
@@ -237,9 +242,12 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
   async function rehearse(runner: 'local' | 'ray', killAt: { log: string; text: string }) {
     const configFile = join(root, `${runner}.yaml`);
     const backend = overlay.backend as Record<string, unknown>;
-    // A Ray job sees the cluster's environment, not vlthink's: the stand-ins' settings travel in runtime_env.
-    const ray = { ...(backend.ray as object), runtimeEnv: { env_vars: standInEnv } };
-    await writeFile(configFile, stringify({ ...overlay, name: runner, backend: { ...backend, runner, ray } }));
+    // A Ray job sees the cluster's environment, not vlthink's: the stand-ins' settings travel in runtime_env. The Ray
+    // run targets the paper's own EasyR1 fork (per-sample reward calls, total_episodes), the local run EasyR1 main.
+    const fork = { VLTHINK_STANDIN_EASYR1: join(upstream, 'openvlthinker', '6997b47', 'train', 'easyr1') };
+    const ray = { ...(backend.ray as object), runtimeEnv: { env_vars: { ...standInEnv, ...fork } } };
+    const easyR1 = { ...(backend.easyR1 as object), dialect: runner === 'ray' ? 'openvlthinker' : 'main' };
+    await writeFile(configFile, stringify({ ...overlay, name: runner, backend: { ...backend, runner, ray, easyR1 } }));
     const args = ['--preset', 'paper', '--config', configFile, '--no-checks'];
     const runDir = join(root, 'runs', runner);
     const localEnv = { VLTHINK_STANDIN_NODE: process.execPath, ...(runner === 'local' ? standInEnv : {}) };
@@ -328,7 +336,7 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
     expect(text.match(/Step 1\n/g)?.length).toBe(2);
   }, 600_000);
 
-  it('Ray runner: 3 rounds end to end; a SIGKILL mid-job and a rerun re-attach to the running job', async () => {
+  it('Ray runner, the paper fork of EasyR1: 3 rounds end to end; a SIGKILL mid-job and a rerun re-attach to the running job', async () => {
     const stand = ray as RayJobsStandIn;
     const { runDir, metrics } = await rehearse('ray', { log: 'train.log', text: 'Step 1' });
     // Re-attached, the log goes on where the killed run stopped reading: every step once, as Ray printed it.
