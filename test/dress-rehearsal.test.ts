@@ -183,6 +183,7 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
       VLTHINK_STANDIN_EASYR1: join(upstream, 'easyr1', 'b44b311'),
       VLTHINK_STANDIN_EASYR1_CHECK: join(upstream, 'easyr1', 'check_config.py'),
       VLTHINK_STANDIN_STEP_SECONDS: '0.2',
+      VLTHINK_STANDIN_NODE: process.execPath,
     };
     const sampling = { k: 2, maxTokens: 24 };
     overlay = {
@@ -306,7 +307,7 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
     for (const name of logs) {
       const text = await readFile(join(runDir, 'serving', name), 'utf8');
       expect(text).toMatch(
-        /^\[vlthink [^\]]+\] \S+ \S+vllm serve \/\S+ --host 127\.0\.0\.1 --port \d+ --served-model-name \/\S+ --max-num-seqs 8$/m,
+        /^\[vlthink [^\]]+\] \S+ \S+vllm serve \/\S+ --host 127\.0\.0\.1 --port \d+ --served-model-name \/\S+ --max-num-seqs 8 \(on (local|ray:\S+)\)$/m,
       );
       expect(text).toContain('serving ');
     }
@@ -351,6 +352,14 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
     const ids = submissions.map((r) => (r.body as { submission_id: string }).submission_id);
     // Every job was submitted once: the rerun followed the job the killed run had started.
     expect(new Set(ids).size).toBe(ids.length);
-    expect([...stand.jobs.values()].every((j) => j.status === 'SUCCEEDED')).toBe(true);
+    // Training and merging jobs succeeded; the policy servers ran as Ray jobs too, each stopped after its stage.
+    const jobs = [...stand.jobs.values()];
+    const byCommand = (name: string) =>
+      jobs.filter((j) => (j.request.metadata as { command: string }).command === name);
+    expect(byCommand('train').length).toBe(9);
+    expect([...byCommand('train'), ...byCommand('merge')].every((j) => j.status === 'SUCCEEDED')).toBe(true);
+    const serves = byCommand('serve');
+    expect(serves.length).toBeGreaterThanOrEqual(12); // per round: difficulty + 3 evaluations (+ regeneration)
+    expect(serves.every((j) => j.status === 'STOPPED')).toBe(true);
   }, 600_000);
 });

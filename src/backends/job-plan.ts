@@ -26,7 +26,7 @@ export interface PlannedFile {
 }
 
 export interface PlannedCommand {
-  readonly name: 'train' | 'merge' | 'restart-server';
+  readonly name: 'train' | 'merge' | 'restart-server' | 'serve';
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;

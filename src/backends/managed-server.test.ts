@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../core/index.ts';
+import { createLocalRunner } from './local-runner.ts';
 import { startLoopbackServer } from './loopback-server.ts';
 import { ManagedServingConfig, managedServerArgv, startManagedServer } from './managed-server.ts';
 
@@ -67,6 +68,7 @@ describe('managed policy server (vllm serve per stage)', () => {
     const baseUrl = `http://127.0.0.1:${await freePort()}/v1`;
     const logFile = join(dir, 'serving', 'round-1-sft.log');
     const server = await startManagedServer({
+      runner: createLocalRunner(),
       config: config({ gpus: '2,3' }),
       checkpoint: '/ck/sft',
       baseUrl,
@@ -87,6 +89,7 @@ describe('managed policy server (vllm serve per stage)', () => {
   it('a server that exits before serving fails the stage with its last lines and the log path', async () => {
     const baseUrl = `http://127.0.0.1:${await freePort()}/v1`;
     const err = await startManagedServer({
+      runner: createLocalRunner(),
       config: config({ extraArgs: ['--fail'] }),
       checkpoint: '/ck/x',
       baseUrl,
@@ -96,7 +99,7 @@ describe('managed policy server (vllm serve per stage)', () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     expect((err as BackendError).message).toMatch(
-      /exited with code 3 before serving x; last lines:\nCUDA out of memory/,
+      /the policy server stopped before serving x: .*serve exited with code 3; last lines:\nCUDA out of memory$/,
     );
     expect((err as BackendError).describe()).toContain(join(dir, 'x.log'));
   });
@@ -105,6 +108,7 @@ describe('managed policy server (vllm serve per stage)', () => {
     const other = await startLoopbackServer(() => ({ json: { data: [{ id: 'old' }] } }));
     try {
       const err = await startManagedServer({
+        runner: createLocalRunner(),
         config: config(),
         checkpoint: '/ck/x',
         baseUrl: `${other.url}/v1`,
@@ -121,6 +125,7 @@ describe('managed policy server (vllm serve per stage)', () => {
   it('gives up after startTimeoutS when the model never appears, and stops the server', async () => {
     const baseUrl = `http://127.0.0.1:${await freePort()}/v1`;
     const err = await startManagedServer({
+      runner: createLocalRunner(),
       config: config({ startTimeoutS: 1, extraArgs: ['--never'] }),
       checkpoint: '/ck/x',
       baseUrl,

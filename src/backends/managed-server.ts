@@ -1,21 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AbortedError, BackendError, type Logger, silentLogger } from '../core/index.ts';
-import { createLineSplitter, createTail } from './job-runner.ts';
+import type { PlannedCommand } from './job-plan.ts';
+import { createTail, type JobRunner } from './job-runner.ts';
 import { abortableSleep } from './retry.ts';
 
 /**
  * A policy server vlthink runs itself: for each checkpoint a stage generates with (regeneration, difficulty,
- * evaluation) it starts `vllm serve <checkpoint>` as a local process, waits until `GET /v1/models` lists the model,
- * hands out its URL, and stops it when the stage is done. Output goes to a log file in the run directory.
+ * evaluation) it starts `vllm serve <checkpoint>` through a job runner — a local process, or a Ray job (then it must
+ * land on the host the policy URL names: a one-node cluster, or GPUs only there) —, waits until `GET /v1/models` lists
+ * the model, hands out its URL, and stops it when the stage is done. Output goes to a log file in the run directory.
  *
  * The command line is vLLM's: `<command...> <checkpoint> --host H --port P --served-model-name NAME <extraArgs...>`
  * (vLLM's OpenAI server: `vllm serve MODEL_TAG`, `--host`, `--port`, `--served-model-name`; SGLang or another server
- * with the same flags works too). GPUs are chosen with CUDA_VISIBLE_DEVICES. Stopping sends SIGTERM to the process
- * group (vLLM's engine cores are child processes), then SIGKILL after `stopTimeoutS`.
+ * with the same flags works too). GPUs: CUDA_VISIBLE_DEVICES for a local process, `entrypoint_num_gpus` for a Ray job.
+ * Stopping a local server sends SIGTERM to its process group (vLLM's engine cores are child processes), then SIGKILL
+ * after `stopTimeoutS`; a Ray job is stopped through the Jobs API.
  */
 export const ManagedServingConfig = z.strictObject({
   kind: z
@@ -33,7 +35,9 @@ export const ManagedServingConfig = z.strictObject({
     .regex(/^\d+(,\d+)*$/, 'a comma-separated list of GPU indices, e.g. 0,1')
     .nullable()
     .default(null)
-    .describe('CUDA_VISIBLE_DEVICES for the server (null: inherit)'),
+    .describe(
+      'CUDA_VISIBLE_DEVICES for a local server; on Ray, their count is its entrypoint_num_gpus (null: inherit)',
+    ),
   extraArgs: z
     .array(z.string())
     .default([])
@@ -50,6 +54,8 @@ export type ManagedServingConfig = z.infer<typeof ManagedServingConfig>;
 
 export interface ManagedServerOptions {
   readonly config: ManagedServingConfig;
+  /** Where the server runs: a local process (createLocalRunner({ killGraceMs: stopTimeoutS })) or a Ray job. */
+  readonly runner: JobRunner;
   readonly checkpoint: string;
   /** The OpenAI base URL clients use, e.g. http://127.0.0.1:8002/v1: its host and port are the server's. */
   readonly baseUrl: string;
@@ -64,8 +70,7 @@ export interface ManagedServerOptions {
 
 export interface ManagedServer {
   readonly baseUrl: string;
-  readonly pid: number;
-  /** Stops the server (SIGTERM to its process group, SIGKILL after the grace) and waits for it to exit. */
+  /** Stops the server (local: SIGTERM to its process group, SIGKILL after the grace; Ray: the job is stopped). */
   stop(): Promise<void>;
 }
 
@@ -87,10 +92,10 @@ export function managedServerArgv(config: ManagedServingConfig, checkpoint: stri
 }
 
 export async function startManagedServer(options: ManagedServerOptions): Promise<ManagedServer> {
-  const { config, signal } = options;
+  const { config, runner } = options;
   const log = options.logger ?? silentLogger;
   const modelsUrl = `${options.baseUrl.replace(/\/+$/, '')}/models`;
-  if (signal?.aborted) throw new AbortedError('policy server start');
+  if (options.signal?.aborted) throw new AbortedError('policy server start');
   // Something already answering there would be taken for the new server (or make it fail to bind): refuse.
   const before = await listModels(modelsUrl).catch(() => undefined);
   if (before !== undefined)
@@ -99,55 +104,47 @@ export async function startManagedServer(options: ManagedServerOptions): Promise
     });
 
   const argv = managedServerArgv(config, options.checkpoint, options.baseUrl, options.model);
-  const [program, ...args] = argv;
-  if (program === undefined) throw new BackendError('serving', 'empty serving command');
   await mkdir(dirname(options.logFile), { recursive: true });
-  const out = createWriteStream(options.logFile, { flags: 'a' });
-  out.write(`[vlthink ${new Date().toISOString()}] ${argv.join(' ')}\n`);
-  const tail = createTail(20);
-  const env = { ...process.env, ...config.env, ...(config.gpus !== null ? { CUDA_VISIBLE_DEVICES: config.gpus } : {}) };
-  const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const emit = (line: string) => {
-    out.write(`${line}\n`);
-    tail.push(line);
+  await appendFile(options.logFile, `[vlthink ${new Date().toISOString()}] ${argv.join(' ')} (on ${runner.id})\n`);
+  const command: PlannedCommand = {
+    name: 'serve',
+    argv,
+    cwd: dirname(options.logFile),
+    env: {
+      ...config.env,
+      // A Ray job gets its GPUs from Ray (entrypoint_num_gpus); a local process from CUDA_VISIBLE_DEVICES.
+      ...(config.gpus !== null && runner.id === 'local' ? { CUDA_VISIBLE_DEVICES: config.gpus } : {}),
+      // Each start is a new job: Ray keeps a stopped job's id, and the next stage may serve the same checkpoint.
+      VLTHINK_SERVE_ID: randomUUID(),
+    },
   };
-  const so = createLineSplitter(emit);
-  const se = createLineSplitter(emit);
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => so.write(c));
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => se.write(c));
-  const exited = new Promise<string>((resolve) => {
-    child.once('error', (err) => resolve(`cannot start '${program}': ${err.message}`));
-    child.once('close', (code, sig) => {
-      so.flush();
-      se.flush();
-      resolve(code === null ? `killed by ${sig}` : `exited with code ${code}`);
-    });
-  });
-  let exitReason: string | undefined;
-  void exited.then((why) => {
-    exitReason = why;
-  });
-  const closeLog = () => new Promise<void>((resolve) => out.end(resolve));
+  const tail = createTail(20);
+  const stopping = new AbortController();
+  let ended: string | undefined;
+  const running = runner
+    .run(command, { logFile: options.logFile, signal: stopping.signal, onLine: (line) => tail.push(line) })
+    .then(
+      () => {
+        ended = `exited before serving ${options.model}; last lines:\n${tail.text()}`;
+      },
+      (err: unknown) => {
+        // The runner's error names the exit status and the last lines.
+        ended = `stopped before serving ${options.model}: ${(err as Error).message}`;
+      },
+    );
   const stop = async () => {
-    if (exitReason === undefined) {
-      signalGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), config.stopTimeoutS * 1000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await closeLog();
+    stopping.abort();
+    await running;
   };
 
-  log.info(`policy server: ${argv.join(' ')} (log ${options.logFile})`);
+  log.info(`policy server: ${argv.join(' ')} on ${runner.id} (log ${options.logFile})`);
   const deadline = Date.now() + config.startTimeoutS * 1000;
   try {
     for (;;) {
-      if (exitReason !== undefined)
-        throw new BackendError(
-          `local:${program}`,
-          `the policy server ${exitReason} before serving ${options.model}; last lines:\n${tail.text()}`,
-          { hint: `full log: ${options.logFile}; is ${program} installed (backend.serving.command)?` },
-        );
+      if (ended !== undefined)
+        throw new BackendError(runner.id, `the policy server ${ended}`, {
+          hint: `full log: ${options.logFile}; is ${argv[0]} installed (backend.serving.command)?`,
+        });
       const ids = await listModels(modelsUrl).catch(() => undefined);
       if (ids?.includes(options.model)) break;
       if (Date.now() > deadline)
@@ -156,15 +153,15 @@ export async function startManagedServer(options: ManagedServerOptions): Promise
           `the policy server did not list ${options.model} within ${config.startTimeoutS} s${ids ? ` (it lists ${ids.join(', ') || 'nothing'})` : ''}`,
           { hint: `see ${options.logFile}; raise backend.serving.startTimeoutS for a large model` },
         );
-      await abortableSleep(options.pollMs ?? 500, signal);
+      await abortableSleep(options.pollMs ?? 500, options.signal);
     }
   } catch (err) {
     await stop();
-    if (signal?.aborted) throw new AbortedError('policy server start');
+    if (options.signal?.aborted) throw new AbortedError('policy server start');
     throw err;
   }
   log.info(`policy server: ${options.model} ready at ${options.baseUrl}`);
-  return { baseUrl: options.baseUrl, pid: child.pid ?? -1, stop };
+  return { baseUrl: options.baseUrl, stop };
 }
 
 async function listModels(url: string): Promise<string[]> {
@@ -172,13 +169,4 @@ async function listModels(url: string): Promise<string[]> {
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const body = (await res.json()) as { data?: Array<{ id?: unknown }> };
   return (body.data ?? []).map((m) => String(m.id));
-}
-
-function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // The group is already gone.
-  }
 }

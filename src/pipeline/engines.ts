@@ -7,7 +7,7 @@ import {
 } from '../backends/external-trainers.ts';
 import type { JobRunner } from '../backends/job-runner.ts';
 import { createLocalRunner } from '../backends/local-runner.ts';
-import { startManagedServer } from '../backends/managed-server.ts';
+import { type ManagedServingConfig, startManagedServer } from '../backends/managed-server.ts';
 import { createOpenAICompatibleGenerator } from '../backends/openai-generator.ts';
 import { createRayJobsRunner } from '../backends/ray-jobs-runner.ts';
 import type { Logger } from '../core/index.ts';
@@ -69,6 +69,13 @@ export function createRunner(backend: z.infer<typeof ScaleOutBackendConfig>): Jo
     : createLocalRunner();
 }
 
+/** Where a managed policy server runs: beside the training jobs (a local process, or a Ray job with its GPUs). */
+function servingRunner(backend: z.infer<typeof ScaleOutBackendConfig>, serving: ManagedServingConfig): JobRunner {
+  if (backend.runner === 'local') return createLocalRunner({ killGraceMs: serving.stopTimeoutS * 1000 });
+  const gpus = serving.gpus === null ? {} : { entrypointNumGpus: serving.gpus.split(',').length };
+  return createRayJobsRunner({ address: backend.rayAddress, ...backend.ray, ...gpus });
+}
+
 /**
  * Scale-out: every generation goes to an OpenAI-compatible server (responses cached in the run directory, so a resumed
  * run never pays twice); SFT runs on LLaMA-Factory and GRPO on EasyR1, locally or as Ray jobs.
@@ -96,6 +103,7 @@ function createScaleOutDeps(
       const runDir = runDirOf(config);
       const server = await startManagedServer({
         config: serving,
+        runner: servingRunner(backend, serving),
         checkpoint: ckpt.path,
         baseUrl: backend.policy.baseUrl,
         model,
