@@ -3,7 +3,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BackendError } from '../core/index.ts';
+import { AbortedError, BackendError } from '../core/index.ts';
 import { createLocalRunner } from './local-runner.ts';
 import { startLoopbackServer } from './loopback-server.ts';
 import { ManagedServingConfig, managedServerArgv, startManagedServer } from './managed-server.ts';
@@ -120,6 +120,23 @@ describe('managed policy server (vllm serve per stage)', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('an abort while waiting (Ctrl-C during a stage) stops the server and rejects with AbortedError', async () => {
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 700);
+    const err = await startManagedServer({
+      runner: createLocalRunner(),
+      config: config({ extraArgs: ['--never'] }),
+      checkpoint: '/ck/x',
+      baseUrl: `http://127.0.0.1:${await freePort()}/v1`,
+      model: 'x',
+      logFile: join(dir, 'x.log'),
+      pollMs: 20,
+      signal: ctl.signal,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(await readFile(join(dir, 'x.log'), 'utf8')).toContain('shutting down');
   });
 
   it('gives up after startTimeoutS when the model never appears, and stops the server', async () => {

@@ -96,7 +96,7 @@ function createScaleOutDeps(
   return {
     captioner: generator(backend.captioner.baseUrl, backend.captioner.model),
     reasoner: generator(backend.reasoner.baseUrl, backend.reasoner.model),
-    policy: async (ckpt) => {
+    policy: async (ckpt, signal) => {
       const model = backend.policy.model ?? ckpt.path;
       if (serving.kind !== 'vllm') return generator(backend.policy.baseUrl, model, ckpt.path);
       // vlthink serves the checkpoint itself for this stage: started here, stopped when the stage closes the backend.
@@ -108,6 +108,7 @@ function createScaleOutDeps(
         baseUrl: backend.policy.baseUrl,
         model,
         logFile: join(runDir, 'serving', `${servingLogName(runDir, ckpt.path)}.log`),
+        ...(signal ? { signal } : {}),
         ...(options.log ? { logger: options.log } : {}),
       });
       const gen = generator(backend.policy.baseUrl, model, ckpt.path);
