@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   type LoopbackServer,
   type RecordedRequest,
@@ -16,7 +17,11 @@ import {
  * - GET /api/jobs/{id}/logs: `{logs}`, the whole log; past the cap (16 MiB unless a test sets a smaller one) only the
  *   log's last `cap` bytes under a truncation header line. (The header's wording here is the stand-in's own.)
  * - POST /api/jobs/{id}/stop: `{stopped}` (false for a job already ended); unknown id: 404.
- * A test drives each job through `onStatusPoll`, called before every GET /api/jobs/{id} is answered.
+ * A test drives each job through `onStatusPoll`, called before every GET /api/jobs/{id} is answered, or, with
+ * `execute`, the stand-in runs each submitted entrypoint as Ray's job supervisor does: `bash -c` in its own process
+ * group, runtime_env.env_vars added to this process's environment, stdout and stderr appended to the job's log;
+ * RUNNING while it runs, then SUCCEEDED or FAILED by its exit code; stop kills the process group (STOPPED). The jobs
+ * run in the test's process, so they outlive a vlthink that is killed, as jobs on a cluster do.
  */
 export type RayStatus = 'PENDING' | 'RUNNING' | 'STOPPED' | 'SUCCEEDED' | 'FAILED';
 
@@ -44,6 +49,8 @@ export interface RayJobsStandInOptions {
   readonly onStatusPoll?: (job: StandInJob) => void;
   /** Called first on every request (a test can change the cluster between two calls of the runner). */
   readonly onRequest?: (req: RecordedRequest, stand: RayJobsStandIn) => void;
+  /** Run each submitted entrypoint for real (see above). */
+  readonly execute?: boolean;
 }
 
 export const RAY_LOG_CAP_BYTES = 16 * 1024 * 1024;
@@ -66,6 +73,42 @@ export async function startRayJobsStandIn(options: RayJobsStandInOptions = {}): 
   const cap = options.logCapBytes ?? RAY_LOG_CAP_BYTES;
   const jobs = new Map<string, StandInJob>();
   let generated = 0;
+  const running = new Map<string, ChildProcess>();
+
+  /** Ray's job supervisor, in short: the entrypoint in a shell, its output the job's log, its exit code the status. */
+  const start = (job: StandInJob): void => {
+    const envVars = ((job.request.runtime_env as Record<string, unknown> | undefined)?.env_vars ?? {}) as Record<
+      string,
+      string
+    >;
+    const child = spawn('bash', ['-c', String(job.request.entrypoint)], {
+      env: { ...process.env, ...envVars },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    running.set(job.submissionId, child);
+    setStatus(job, 'RUNNING');
+    const append = (chunk: Buffer) => {
+      job.logs += chunk.toString('utf8');
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    child.once('close', (code) => {
+      running.delete(job.submissionId);
+      if (job.status !== 'RUNNING') return;
+      if (code === 0) setStatus(job, 'SUCCEEDED');
+      else setStatus(job, 'FAILED', `Job entrypoint command failed with exit code ${code ?? 'unknown'}`);
+    });
+  };
+  const kill = (id: string): void => {
+    const child = running.get(id);
+    if (child?.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
 
   const add = (submissionId: string, request: Record<string, unknown>, status: RayStatus, logs = ''): StandInJob => {
     const job: StandInJob = { submissionId, request, status, message: DEFAULT_MESSAGES[status], logs, statusPolls: 0 };
@@ -90,6 +133,7 @@ export async function startRayJobsStandIn(options: RayJobsStandInOptions = {}): 
     if (req.method === 'POST' && sub === '/stop') {
       if (TERMINAL.has(job.status)) return { json: { stopped: false } };
       setStatus(job, 'STOPPED');
+      kill(id);
       return { json: { stopped: true } };
     }
     return { status: 405, text: '405: Method Not Allowed' };
@@ -113,7 +157,8 @@ export async function startRayJobsStandIn(options: RayJobsStandInOptions = {}): 
         text: traceback('job_head.py', `RuntimeError: Request failed with status code 400: ${agent}.`),
       };
     }
-    add(id, body, 'PENDING');
+    const job = add(id, body, 'PENDING');
+    if (options.execute) start(job);
     return { json: { job_id: id, submission_id: id } };
   };
 
@@ -123,7 +168,10 @@ export async function startRayJobsStandIn(options: RayJobsStandInOptions = {}): 
     requests: server.requests,
     jobs,
     addJob: (submissionId, entrypoint, status, logs) => add(submissionId, { entrypoint }, status, logs),
-    close: () => server.close(),
+    close: async () => {
+      for (const id of running.keys()) kill(id);
+      await server.close();
+    },
   };
   return stand;
 }

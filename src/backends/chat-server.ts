@@ -121,6 +121,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         `model '${req.model}' is not served here; use '${options.model}'`,
         'model',
       );
+    if ((req.top_logprobs ?? 0) > 0 && req.logprobs !== true)
+      throw new ApiError(400, 'invalid_request_error', 'top_logprobs needs logprobs: true', 'top_logprobs');
     const params: GenerationParams = {
       n: req.n ?? 1,
       temperature: req.temperature ?? 1,
@@ -130,6 +132,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
       ...(req.stop !== undefined ? { stop: typeof req.stop === 'string' ? [req.stop] : req.stop } : {}),
       ...(req.logprobs ? { logprobs: true } : {}),
+      ...(req.logprobs && req.top_logprobs ? { topLogprobs: req.top_logprobs } : {}),
     };
     const prompt = toPrompt(req.messages);
     const checked = await clientMistake(() => options.checkPrompt?.(prompt) ?? Promise.resolve({ promptTokens: 0 }));
@@ -271,8 +274,14 @@ function toResponse(
         ? {
             content: c.logprobs.map((logprob, t) => {
               const id = c.tokenIds?.[t];
-              const token = id === undefined ? '' : (tokenText?.(id) ?? `<${id}>`);
-              return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: [] };
+              const text = (tok: number) => tokenText?.(tok) ?? `<${tok}>`;
+              const token = id === undefined ? '' : text(id);
+              const top = (c.topLogprobs?.[t] ?? []).map((e) => ({
+                token: text(e.token),
+                logprob: e.logprob,
+                bytes: [...Buffer.from(text(e.token), 'utf8')],
+              }));
+              return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: top };
             }),
           }
         : null;

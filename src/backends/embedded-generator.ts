@@ -195,6 +195,7 @@ export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): Embe
             seed: (params.seed ?? 0) + b * 7919,
             stopToken: tokenizer.eos,
             padToken: tokenizer.pad,
+            ...(params.logprobs && params.topLogprobs ? { topLogprobs: params.topLogprobs } : {}),
           },
         );
         samples.forEach((s, i) => {
@@ -205,6 +206,7 @@ export function createEmbeddedGenerator(options: EmbeddedGeneratorOptions): Embe
             text: cut.text,
             tokenIds: s.tokens,
             ...(params.logprobs ? { logprobs: s.logprobs } : {}),
+            ...(s.topLogprobs ? { topLogprobs: s.topLogprobs } : {}),
             finishReason: cut.stopped ? 'stop' : s.finishReason,
           });
         });

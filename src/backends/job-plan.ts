@@ -10,6 +10,7 @@ import {
   llamaFactoryEnv,
   llamaFactoryTrainArgs,
 } from './llamafactory-config.ts';
+import { ManagedServingConfig } from './managed-server.ts';
 import type { Checkpoint, RlJob, SftJob, TrainingPlan } from './types.ts';
 
 /**
@@ -25,7 +26,7 @@ export interface PlannedFile {
 }
 
 export interface PlannedCommand {
-  readonly name: 'train' | 'merge' | 'restart-server';
+  readonly name: 'train' | 'merge' | 'restart-server' | 'serve';
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
@@ -48,7 +49,10 @@ export interface JobPlan {
   readonly checkpoint: Checkpoint;
 }
 
-/** How the serving endpoint picks up a new checkpoint after training. */
+/**
+ * How the serving endpoint gets a new checkpoint: `vllm` (vlthink starts and stops a server per generating stage,
+ * managed-server.ts), or, for a server running all along, an SGLang reload or a restart command after training.
+ */
 export const ServingReload = z
   .discriminatedUnion('kind', [
     z.object({
@@ -62,10 +66,11 @@ export const ServingReload = z
         .min(1)
         .describe('a command that restarts the server; `{checkpoint}` in an argument is replaced by the path'),
     }),
+    ManagedServingConfig,
     z.object({ kind: z.literal('none') }),
   ])
   .describe(
-    'tell the OpenAI-compatible server about the new checkpoint (SGLang reload, a restart command, or nothing)',
+    'how the policy server gets each new checkpoint: vlthink runs `vllm serve` per stage (vllm), SGLang reload, a restart command, or nothing (a server you manage)',
   );
 export type ServingReload = z.infer<typeof ServingReload>;
 

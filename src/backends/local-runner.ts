@@ -1,15 +1,21 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AbortedError, BackendError } from '../core/index.ts';
 import type { PlannedCommand } from './job-plan.ts';
 import { createLineSplitter, createTail, type JobRunner, type RunOptions } from './job-runner.ts';
+import { abortableSleep } from './retry.ts';
 
 /**
  * Runs engine commands as local child processes (no shell): stdout and stderr are merged line by line into the log
  * file and `onLine`. An abort sends SIGTERM to the process group, then SIGKILL after `killGraceMs`.
  * The child inherits this process's environment plus the command's `env`.
+ *
+ * A command runs in its own process group, so a vlthink killed outright (SIGKILL) leaves it running. The runner keeps
+ * `<logFile>.pid` while a command runs; when the next run of the same command finds that process still alive, with the
+ * same arguments (Linux: /proc/<pid>/cmdline), it stops that process group first, so two attempts never write the
+ * same outputs at once. Without /proc nothing is stopped.
  */
 export function createLocalRunner(options: { killGraceMs?: number } = {}): JobRunner {
   const grace = options.killGraceMs ?? 10_000;
@@ -23,6 +29,12 @@ export function createLocalRunner(options: { killGraceMs?: number } = {}): JobRu
       const [program, ...args] = command.argv;
       if (program === undefined) throw new BackendError('local', `${command.name}: empty command`);
       const where = `local:${program}`;
+      const pidFile = `${opts.logFile}.pid`;
+      const stopped = await stopEarlierAttempt(pidFile, args, grace);
+      if (stopped !== undefined)
+        log.write(
+          `[vlthink] stopped pid ${stopped}, an earlier attempt of this command left running by a killed run\n`,
+        );
       try {
         await new Promise<void>((resolve, reject) => {
           const child = spawn(program, args, {
@@ -31,6 +43,8 @@ export function createLocalRunner(options: { killGraceMs?: number } = {}): JobRu
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,
           });
+          if (child.pid !== undefined)
+            writeFileSync(pidFile, `${JSON.stringify({ pid: child.pid, argv: command.argv })}\n`);
           const emit = (line: string) => {
             log.write(`${line}\n`);
             tail.push(line);
@@ -71,6 +85,7 @@ export function createLocalRunner(options: { killGraceMs?: number } = {}): JobRu
           });
         });
       } finally {
+        await rm(pidFile, { force: true });
         await new Promise<void>((resolve) => log.end(resolve));
       }
     },
@@ -83,5 +98,48 @@ function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
     process.kill(-pid, sig);
   } catch {
     // The group is already gone: nothing left to stop.
+  }
+}
+
+/**
+ * Stops the process group an earlier run of the same command left running (see above); returns its pid, or
+ * undefined when there was none.
+ */
+async function stopEarlierAttempt(
+  pidFile: string,
+  args: readonly string[],
+  graceMs: number,
+): Promise<number | undefined> {
+  const text = await readFile(pidFile, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let pid: number;
+  try {
+    pid = Number((JSON.parse(text) as { pid?: unknown }).pid);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !(await runsArgs(pid, args))) return undefined;
+  signalGroup(pid, 'SIGTERM');
+  for (let waited = 0; waited < graceMs && alive(pid); waited += 100) await abortableSleep(100);
+  if (alive(pid)) signalGroup(pid, 'SIGKILL');
+  return pid;
+}
+
+/** Whether process `pid` is alive and its command line ends with `args` (an interpreter may stand before them). */
+async function runsArgs(pid: number, args: readonly string[]): Promise<boolean> {
+  if (!alive(pid)) return false;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  if (cmdline === undefined) return false;
+  const parts = cmdline.split('\0').filter((p, i, all) => p !== '' || i < all.length - 1);
+  const tail = parts.slice(parts.length - args.length);
+  return parts.length > args.length && tail.every((p, i) => p === args[i]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

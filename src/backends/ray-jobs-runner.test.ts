@@ -109,7 +109,7 @@ describe('Ray Jobs runner against a stand-in of job_head.py', () => {
     expect([...ray.jobs.values()][0]?.status).toBe('STOPPED');
   });
 
-  it('re-attaches to the job a killed vlthink submitted, delivering only the output it had not yet written', async () => {
+  it('re-attaches to the job a killed vlthink submitted, writing only the output it had not yet written', async () => {
     ray = await startRayJobsStandIn({ onStatusPoll: scripted([{ status: 'RUNNING' }, { status: 'SUCCEEDED' }]) });
     const id = idOf(ray.url);
     ray.addJob(id, 'x', 'RUNNING', 'Step 1\n  loss: 0.5\nStep 2\n  loss: 0.4\nStep 3\n');
@@ -118,7 +118,8 @@ describe('Ray Jobs runner against a stand-in of job_head.py', () => {
     const seen: string[] = [];
     await createRayJobsRunner({ address: ray.url, ...fast }).run(command, { logFile, onLine: (l) => seen.push(l) });
     expect(ray.requests.some((r) => r.method === 'POST' && r.path === '/api/jobs/')).toBe(false);
-    expect(seen).toEqual(['  loss: 0.4', 'Step 3']);
+    // Delivered whole (the step parser needs the job from its start); the file gets only what it lacked.
+    expect(seen).toEqual(['Step 1', '  loss: 0.5', 'Step 2', '  loss: 0.4', 'Step 3']);
     expect(await readFile(logFile, 'utf8')).toBe('Step 1\n  loss: 0.5\nStep 2\n  loss: 0.4\nStep 3\n');
   });
 

@@ -1,5 +1,5 @@
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { AbortedError, BackendError, ConfigError, contentHash, shortHash } from '../core/index.ts';
@@ -21,7 +21,8 @@ import { abortableSleep, RetryPolicy, withRetries } from './retry.ts';
  * The submission id is derived from the command's content. Before submitting, the runner looks the id up: a job
  * already on the cluster (vlthink was restarted mid-job) is followed, not submitted again; a submission that races
  * another one and gets "already exists" is followed too, never retried. On such a re-attach, output already in the
- * local log file is not delivered again. Logs are followed by content (ray-log-follower.ts), so a log past the cap
+ * local log file is not written to it again, but is delivered to `onLine` again before the new output, so a parser of
+ * the engine's log (step metrics) sees the whole job. Logs are followed by content (ray-log-follower.ts), so a log past the cap
  * loses or repeats nothing the API still holds. An abort asks Ray to stop the job.
  *
  * Ray jobs read and write the submitter's paths (the job's configs, data and checkpoints live in the run directory),
@@ -225,9 +226,17 @@ export function createRayJobsRunner(options: RayJobsOptions): JobRunner {
       const id = submission.submission_id ?? '';
       const reattached = await submitOrAttach(submission);
       await mkdir(dirname(run.logFile), { recursive: true });
-      const follower = createLogFollower(id, reattached ? await readTail(run.logFile, ANCHOR_CHARS) : '');
+      // Re-attached: what the killed process had written is in the log file. It is not written again, but it is
+      // delivered again (onLine), so the caller's engine-log parser sees the job from its first line.
+      const before = reattached ? await readFile(run.logFile, 'utf8').catch(() => '') : '';
+      const follower = createLogFollower(id, before.slice(-ANCHOR_CHARS));
       const log = createWriteStream(run.logFile, { flags: 'a' });
       const tail = createTail(20);
+      const earlier = before === '' ? [] : before.replace(/\n$/, '').split('\n');
+      for (const line of earlier) {
+        tail.push(line);
+        run.onLine?.(line);
+      }
       const lines = createLineSplitter((line) => {
         log.write(`${line}\n`);
         tail.push(line);
@@ -264,19 +273,4 @@ export function createRayJobsRunner(options: RayJobsOptions): JobRunner {
       }
     },
   };
-}
-
-/** The last `chars` characters of a file ('' when there is none): what an earlier run delivered of this job. */
-async function readTail(path: string, chars: number): Promise<string> {
-  const file = await open(path, 'r').catch(() => undefined);
-  if (file === undefined) return '';
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(size, chars * 4);
-    const buf = Buffer.alloc(length);
-    await file.read(buf, 0, length, size - length);
-    return buf.toString('utf8').slice(-chars);
-  } finally {
-    await file.close();
-  }
 }

@@ -1,4 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,6 +38,38 @@ describe('local runner', () => {
     expect(seen).toContain('warn: x1');
     expect(seen).toContain(`cwd ${dir}`);
     expect((await readFile(logFile, 'utf8')).split('\n').filter(Boolean).sort()).toEqual([...seen].sort());
+  });
+
+  it('stops the earlier attempt a killed run left running (same command) before running it again; others are left alone', async () => {
+    const logFile = join(dir, 'logs', 'train.log');
+    const script = "if (process.env.EARLIER) setTimeout(() => {}, 60000); else console.log('again')";
+    const command = nodeCommand(script);
+    const start = (argv: readonly string[]) =>
+      spawn(argv[0] ?? '', argv.slice(1), { detached: true, stdio: 'ignore', env: { ...process.env, EARLIER: '1' } });
+    const earlier = start(command.argv);
+    const stranger = start(nodeCommand(`${script} // another command`).argv);
+    const ended = (child: ChildProcess) =>
+      new Promise<NodeJS.Signals | null>((done) => child.once('exit', (_code, sig) => done(sig)));
+    const earlierEnded = ended(earlier);
+    await mkdir(join(dir, 'logs'), { recursive: true });
+    try {
+      // A pid file naming another command's process: that process is not ours to stop.
+      await writeFile(`${logFile}.pid`, JSON.stringify({ pid: stranger.pid, argv: command.argv }));
+      await createLocalRunner().run(command, { logFile });
+      expect(stranger.exitCode === null && stranger.signalCode === null).toBe(true);
+      // The earlier attempt of this very command: stopped first.
+      await writeFile(`${logFile}.pid`, JSON.stringify({ pid: earlier.pid, argv: command.argv }));
+      await createLocalRunner({ killGraceMs: 5_000 }).run(command, { logFile });
+      expect(await earlierEnded).toBe('SIGTERM');
+      const log = await readFile(logFile, 'utf8');
+      expect(log).toBe(
+        `again\n[vlthink] stopped pid ${earlier.pid}, an earlier attempt of this command left running by a killed run\nagain\n`,
+      );
+      expect(existsSync(`${logFile}.pid`)).toBe(false);
+    } finally {
+      earlier.kill('SIGKILL');
+      stranger.kill('SIGKILL');
+    }
   });
 
   it('fails with the exit code and the last lines', async () => {

@@ -106,6 +106,53 @@ describe.skipIf(!hasGenerator)('vlthink serve: an embedded checkpoint over the O
         expect(lp).toBeCloseTo(direct?.[i]?.logprobs?.[t] ?? Number.NaN, 6);
   });
 
+  it('answers top_logprobs in the OpenAI layout: the k most likely tokens per position, the drawn one among them when greedy', async () => {
+    const png64 = Buffer.from(png).toString('base64');
+    const body = (extra: object) => ({
+      model: 'tiny',
+      max_tokens: 4,
+      temperature: 0,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png64}` } },
+            { type: 'text', text: 'How many red circles are there ?' },
+          ],
+        },
+      ],
+      ...extra,
+    });
+    const post = (extra: object) =>
+      fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body(extra)),
+      });
+    const res = await post({ logprobs: true, top_logprobs: 3 });
+    expect(res.status).toBe(200);
+    type Entry = { token: string; logprob: number; bytes: number[] };
+    const json = (await res.json()) as {
+      choices: Array<{ logprobs: { content: Array<Entry & { top_logprobs: Entry[] }> } }>;
+    };
+    const content = json.choices[0]?.logprobs.content ?? [];
+    expect(content.length).toBeGreaterThan(0);
+    for (const pos of content) {
+      expect(pos.top_logprobs).toHaveLength(3);
+      const values = pos.top_logprobs.map((e) => e.logprob);
+      expect([...values].sort((a, b) => b - a)).toEqual(values);
+      expect(new Set(pos.top_logprobs.map((e) => e.token)).size).toBe(3);
+      // Greedy: the drawn token is the most likely one, with the same log-prob.
+      expect(pos.top_logprobs[0]?.token).toBe(pos.token);
+      expect(pos.top_logprobs[0]?.logprob).toBeCloseTo(pos.logprob, 6);
+      for (const e of pos.top_logprobs) expect(e.bytes).toEqual([...Buffer.from(e.token, 'utf8')]);
+    }
+    // OpenAI's rule: top_logprobs without logprobs is the client's mistake.
+    const bad = await post({ top_logprobs: 2 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('top_logprobs');
+  });
+
   it('is deterministic for a fixed seed and batches concurrent prompts', async () => {
     const gen = createOpenAICompatibleGenerator({ baseURL: `${server.url}/v1`, model: 'tiny', concurrency: 4 });
     const params = { n: 1, temperature: 0, topP: 1, maxTokens: 5, seed: 3 };

@@ -33,6 +33,8 @@ export interface GenerationParams {
   readonly stop?: readonly string[];
   /** Return each sampled token's log-probability. */
   readonly logprobs?: boolean;
+  /** With `logprobs`: also the k most likely tokens at each position (OpenAI `top_logprobs`, 0-20). */
+  readonly topLogprobs?: number;
 }
 
 export interface Completion {
@@ -40,6 +42,8 @@ export interface Completion {
   readonly tokenIds?: readonly number[];
   /** Log-probability of each generated token under the sampling policy (before temperature where the engine says so). */
   readonly logprobs?: readonly number[];
+  /** With `topLogprobs`: per generated token, the most likely tokens (ids) and their log-probs, most likely first. */
+  readonly topLogprobs?: ReadonlyArray<ReadonlyArray<{ readonly token: number; readonly logprob: number }>>;
   readonly finishReason: 'stop' | 'length';
 }
 

@@ -74,6 +74,13 @@ export const SampleOptionsSchema = z.object({
     .describe(
       'temperature of the returned log-probs: log softmax(logits / T) of each drawn token (1 = the model itself)',
     ),
+  topLogprobs: z
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(0)
+    .describe('also return, per new token, the k most likely tokens and their log-probs (at logprobTemperature)'),
 });
 export type SampleOptions = z.input<typeof SampleOptionsSchema>;
 
@@ -82,7 +89,14 @@ export interface SampleResult {
   readonly tokens: number[];
   /** log p(token) under the model (at `logprobTemperature`, default 1) for each new token. */
   readonly logprobs: number[];
+  /** With `topLogprobs` k > 0: per new token, the k most likely tokens, most likely first. */
+  readonly topLogprobs?: TopLogprob[][];
   readonly finishReason: 'stop' | 'length';
+}
+
+export interface TopLogprob {
+  readonly token: number;
+  readonly logprob: number;
 }
 
 export interface VlmRuntime {
@@ -168,6 +182,22 @@ export function logprobAt(lp: Float32Array, tok: number, temperature: number): n
   let sum = 0;
   for (let i = 0; i < lp.length; i++) sum += Math.exp(lp[i] / temperature - max);
   return lp[tok] / temperature - max - Math.log(sum);
+}
+
+/** The k most likely tokens of one log-prob row, most likely first (ties: lower id first), at `temperature`. */
+export function topLogprobsAt(lp: Float32Array, k: number, temperature: number): TopLogprob[] {
+  const top: number[] = [];
+  for (let i = 0; i < lp.length; i++) {
+    if (top.length === k && (lp[i] as number) <= (lp[top[k - 1] as number] as number)) continue;
+    let j = top.length === k ? k - 1 : top.length;
+    while (j > 0 && (lp[i] as number) > (lp[top[j - 1] as number] as number)) {
+      top[j] = top[j - 1] as number;
+      j--;
+    }
+    top[j] = i;
+  }
+  // Scaling by 1/T keeps the order; only the values change.
+  return top.map((token) => ({ token, logprob: logprobAt(lp, token, temperature) }));
 }
 
 export async function createVlmRuntime(
@@ -337,6 +367,7 @@ export async function createVlmRuntime(
       const results = batch.prompts.map(() => ({
         tokens: [] as number[],
         logprobs: [] as number[],
+        ...(o.topLogprobs > 0 ? { topLogprobs: [] as TopLogprob[][] } : {}),
         finishReason: 'length' as 'stop' | 'length',
       }));
       const done = new Array<boolean>(B).fill(false);
@@ -376,6 +407,7 @@ export async function createVlmRuntime(
             const tok = drawToken(row, o.temperature, o.topP, rngs[b] as Rng);
             res.tokens.push(tok);
             res.logprobs.push(logprobAt(row, tok, o.logprobTemperature));
+            res.topLogprobs?.push(topLogprobsAt(row, o.topLogprobs, o.logprobTemperature));
             batch.onToken?.(b, tok);
             next[b] = tok;
             if (o.stopToken !== undefined && tok === o.stopToken) {

@@ -31,8 +31,11 @@ export interface PipelineDeps {
   readonly captioner?: GenerationBackend;
   /** The text-only reasoner of round 1 (reads caption + question). */
   readonly reasoner: GenerationBackend;
-  /** A generator serving a trained checkpoint (regeneration, difficulty, evaluation). */
-  readonly policy: (checkpoint: Checkpoint) => Promise<GenerationBackend>;
+  /**
+   * A generator serving a trained checkpoint (regeneration, difficulty, evaluation); closed when the stage is done.
+   * `signal` aborts opening it (a server vlthink starts for it may take minutes).
+   */
+  readonly policy: (checkpoint: Checkpoint, signal?: AbortSignal) => Promise<GenerationBackend>;
   readonly trainer: Trainer;
   /** The base model every round's SFT starts from; `dir` is the run's folder for it (an embedded base is made there). */
   readonly base: (dir: string) => Promise<Checkpoint>;

@@ -95,6 +95,33 @@ describe('vlthink doctor', () => {
     ]);
   });
 
+  it('a managed policy server (serving: vllm) needs its program and a free policy port, not a running server', async () => {
+    const doctor = (command: string[], policyUrl: string) =>
+      runDoctor(
+        parseRunConfig({
+          backend: {
+            kind: 'scale-out',
+            runner: 'ray',
+            policy: { baseUrl: policyUrl },
+            serving: { kind: 'vllm', command },
+            rewardUrl: rewards.url,
+          },
+        }),
+        { timeoutMs: 2_000 },
+      ).then((checks) => checks.find((c) => c.name === 'policy server (managed)'));
+    const closed = await startLoopbackServer(() => ({ json: {} }));
+    await closed.close();
+    expect(await doctor([process.execPath, 'serve'], `${closed.url}/v1`)).toMatchObject({ ok: true });
+    expect(await doctor(['no-such-vllm-here', 'serve'], `${closed.url}/v1`)).toMatchObject({
+      ok: false,
+      detail: 'no-such-vllm-here not found on PATH',
+    });
+    expect(await doctor([process.execPath, 'serve'], `${openai.url}/v1`)).toMatchObject({
+      ok: false,
+      detail: `${openai.url}/v1/models already answers: the run starts its own server there`,
+    });
+  });
+
   it('on this machine, for the paper preset, prints one table of what is missing and exits 1', async () => {
     const bin = join(import.meta.dirname, '../../bin/vlthink.js');
     const res = await run(process.execPath, [bin, 'doctor', '--preset', 'paper', '--timeout-ms', '2000'], {

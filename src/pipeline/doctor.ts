@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
 import type { RunConfig, ScaleOutBackendConfig } from './config/schema.ts';
@@ -75,10 +75,12 @@ export async function runDoctor(config: RunConfig, options: DoctorOptions = {}):
   const endpoints: Array<[string, string, string | null]> = [
     ['captioner', b.captioner.baseUrl, b.captioner.model],
     ['text reasoner', b.reasoner.baseUrl, b.reasoner.model],
-    ['policy server', b.policy.baseUrl, b.policy.model],
   ];
+  // A managed policy server is started by the run: its program must be here and its port free, not already serving.
+  if (b.serving.kind !== 'vllm') endpoints.push(['policy server', b.policy.baseUrl, b.policy.model]);
   const get: GetJson = (url) => getJson(url, timeoutMs, options.apiKey);
   for (const [role, url, model] of endpoints) checks.push(await modelEndpoint(role, url, model, get));
+  if (b.serving.kind === 'vllm') checks.push(await managedServing(b.serving.command, b.policy.baseUrl, get));
   checks.push(
     await httpOk(
       'reward server',
@@ -191,6 +193,35 @@ async function modelEndpoint(role: string, baseUrl: string, model: string | null
       hint: `start an OpenAI-compatible server (vLLM, SGLang) at ${baseUrl}`,
     };
   }
+}
+
+/** The managed policy server: its program on PATH (or at its path), and nothing answering on the policy URL yet. */
+async function managedServing(command: readonly string[], baseUrl: string, get: GetJson): Promise<DoctorCheck> {
+  const name = 'policy server (managed)';
+  const program = command[0] ?? 'vllm';
+  const found = program.includes('/')
+    ? existsSync(program)
+    : (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, program)));
+  if (!found)
+    return {
+      name,
+      ok: false,
+      detail: `${program} not found${program.includes('/') ? '' : ' on PATH'}`,
+      hint: 'pip install vllm (or set backend.serving.command)',
+    };
+  const url = `${baseUrl.replace(/\/+$/, '')}/models`;
+  const answered = await get(url).then(
+    () => true,
+    () => false,
+  );
+  if (answered)
+    return {
+      name,
+      ok: false,
+      detail: `${url} already answers: the run starts its own server there`,
+      hint: 'stop that server, or point backend.policy.baseUrl at a free port',
+    };
+  return { name, ok: true, detail: `${command.join(' ')} <checkpoint> on ${baseUrl} (started per stage)` };
 }
 
 async function httpOk(name: string, url: string, get: GetJson, hint: string): Promise<DoctorCheck> {

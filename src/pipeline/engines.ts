@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { z } from 'zod';
 import {
   createEasyR1Trainer,
@@ -7,6 +7,7 @@ import {
 } from '../backends/external-trainers.ts';
 import type { JobRunner } from '../backends/job-runner.ts';
 import { createLocalRunner } from '../backends/local-runner.ts';
+import { type ManagedServingConfig, startManagedServer } from '../backends/managed-server.ts';
 import { createOpenAICompatibleGenerator } from '../backends/openai-generator.ts';
 import { createRayJobsRunner } from '../backends/ray-jobs-runner.ts';
 import type { Logger } from '../core/index.ts';
@@ -68,6 +69,13 @@ export function createRunner(backend: z.infer<typeof ScaleOutBackendConfig>): Jo
     : createLocalRunner();
 }
 
+/** Where a managed policy server runs: beside the training jobs (a local process, or a Ray job with its GPUs). */
+function servingRunner(backend: z.infer<typeof ScaleOutBackendConfig>, serving: ManagedServingConfig): JobRunner {
+  if (backend.runner === 'local') return createLocalRunner({ killGraceMs: serving.stopTimeoutS * 1000 });
+  const gpus = serving.gpus === null ? {} : { entrypointNumGpus: serving.gpus.split(',').length };
+  return createRayJobsRunner({ address: backend.rayAddress, ...backend.ray, ...gpus });
+}
+
 /**
  * Scale-out: every generation goes to an OpenAI-compatible server (responses cached in the run directory, so a resumed
  * run never pays twice); SFT runs on LLaMA-Factory and GRPO on EasyR1, locally or as Ray jobs.
@@ -88,7 +96,34 @@ function createScaleOutDeps(
   return {
     captioner: generator(backend.captioner.baseUrl, backend.captioner.model),
     reasoner: generator(backend.reasoner.baseUrl, backend.reasoner.model),
-    policy: async (ckpt) => generator(backend.policy.baseUrl, backend.policy.model ?? ckpt.path, ckpt.path),
+    policy: async (ckpt, signal) => {
+      const model = backend.policy.model ?? ckpt.path;
+      if (serving.kind !== 'vllm') return generator(backend.policy.baseUrl, model, ckpt.path);
+      // vlthink serves the checkpoint itself for this stage: started here, stopped when the stage closes the backend.
+      const runDir = runDirOf(config);
+      const server = await startManagedServer({
+        config: serving,
+        runner: servingRunner(backend, serving),
+        checkpoint: ckpt.path,
+        baseUrl: backend.policy.baseUrl,
+        model,
+        logFile: join(runDir, 'serving', `${servingLogName(runDir, ckpt.path)}.log`),
+        ...(signal ? { signal } : {}),
+        ...(options.log ? { logger: options.log } : {}),
+      });
+      const gen = generator(backend.policy.baseUrl, model, ckpt.path);
+      return {
+        id: gen.id,
+        generate: (prompts, params, signal, callOptions) => gen.generate(prompts, params, signal, callOptions),
+        close: async () => {
+          try {
+            await gen.close?.();
+          } finally {
+            await server.stop();
+          }
+        },
+      };
+    },
     trainer: createExternalTrainer({
       sft: createLlamaFactoryTrainer(backend.llamaFactory, config.sft, { runner, serving, logger: options.log }),
       rl: createEasyR1Trainer(backend.easyR1, grpoSettings(config.rl), {
@@ -101,4 +136,11 @@ function createScaleOutDeps(
     base: async () => ({ kind: 'hf', path: backend.baseModel, name: backend.baseModel }),
     describe: () => ({ backend: 'scale-out', baseModel: backend.baseModel, runner: backend.runner }),
   };
+}
+
+/** A checkpoint's serving log name: its path inside the run directory, folders joined by '-' (round-1-sft-model). */
+export function servingLogName(runDir: string, checkpoint: string): string {
+  const rel = relative(runDir, checkpoint);
+  const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  return (inside ? rel : checkpoint).replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'checkpoint';
 }

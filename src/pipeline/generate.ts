@@ -55,7 +55,7 @@ export async function generateWithPolicy(
   params: Omit<GenerationParams, 'seed'>,
   label: string,
 ): Promise<{ completions: Completion[][]; generator: string }> {
-  const policy = await ctx.deps.policy(checkpoint);
+  const policy = await ctx.deps.policy(checkpoint, ctx.signal);
   try {
     return { completions: await generateAll(ctx, policy, prompts, params, label), generator: policy.id };
   } finally {

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { shellQuote } from '../backends/job-plan.ts';
+import { managedServerArgv } from '../backends/managed-server.ts';
 import type { Checkpoint } from '../backends/types.ts';
 import { writeFileAtomic } from '../core/index.ts';
 import type { RunConfig, SamplingConfig } from './config/schema.ts';
@@ -114,8 +116,13 @@ function generationLine(config: RunConfig) {
         post('captioner, for problems without a caption', b.captioner.baseUrl, b.captioner.model, params),
       reasoner: (params: string) =>
         post('text reasoner on caption + question', b.reasoner.baseUrl, b.reasoner.model, params),
-      policy: (ckpt: Checkpoint, role: string, params: string) =>
-        post(role, b.policy.baseUrl, b.policy.model ?? ckpt.path, params),
+      policy: (ckpt: Checkpoint, role: string, params: string) => {
+        const model = b.policy.model ?? ckpt.path;
+        const line = post(role, b.policy.baseUrl, model, params);
+        if (b.serving.kind !== 'vllm') return line;
+        const argv = managedServerArgv(b.serving, ckpt.path, b.policy.baseUrl, model);
+        return `    start ${argv.map(shellQuote).join(' ')}  (stopped after the stage)\n${line}`;
+      },
     };
   }
   return {

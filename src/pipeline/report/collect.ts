@@ -82,11 +82,12 @@ async function readRlSteps(runDir: string): Promise<ChartPoint[]> {
       step: num('step') ?? i,
     };
     const fields: Array<[string, number | undefined]> = [
-      ['reward', num('reward_mean', 'reward')],
-      ['accuracy', num('accuracy')],
-      ['kl', num('kl')],
-      ['length', num('response_length_mean', 'response_length')],
-      ['clip', num('clip_fraction')],
+      // vlthink's own names, then EasyR1's (its console logger's `group/key`, see backends/progress-parse.ts).
+      ['reward', num('reward_mean', 'reward', 'reward/overall')],
+      ['accuracy', num('accuracy', 'reward/accuracy')],
+      ['kl', num('kl', 'actor/kl_loss')],
+      ['length', num('response_length_mean', 'response_length', 'response_length/mean')],
+      ['clip', num('clip_fraction', 'actor/pg_clipfrac')],
     ];
     for (const [k, v] of fields) if (v !== undefined && Number.isFinite(v)) point[k] = v;
     out.push(point);

@@ -20,7 +20,8 @@ export interface StageCheckpoint {
 function metricsLog(stage: string, display: StepProgress): { onStep: (m: StepMetrics) => void; lines: StepMetrics[] } {
   const lines: StepMetrics[] = [];
   const onStep = (m: StepMetrics) => {
-    lines.push({ stage, ...m });
+    // The stage key is the pipeline's: an engine's own name for its stage ('sft', 'medium') must not replace it.
+    lines.push({ ...m, stage });
     // SFT's periodic held-out evaluation records are not steps of their own.
     if (m.phase !== 'sft-eval') display.step(m);
   };
