@@ -6,9 +6,10 @@
  * - truncated vs unfiltered (the paper's Table 3: 63.4 vs 57.5 on MathVista): chains cut at the first self-reflection
  *   marker, or kept whole (`filter.markers: []`).
  *
- * Each variant is one `vlthink run` of one round on the default preset; only SFT_1 on the test split is compared, so
- * the difficulty pass and RL are cut to a token (one GRPO step of four rollouts) to save their time. The run
- * directories are removed afterwards unless `VLTHINK_BENCH_KEEP=1`.
+ * Each variant is one `vlthink run` of one round on the default preset at one ONNX Runtime thread (the deterministic
+ * setting: at 2 threads two SFT runs on the same data differ by several points, which would drown a small effect);
+ * only SFT_1 on the test split is compared, so the difficulty pass and RL are cut to a token (one GRPO step of four
+ * rollouts) to save their time. The run directories are removed afterwards unless `VLTHINK_BENCH_KEEP=1`.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { readRunSummary, sourcePercents, vlthinkRun } from './vlthink-run.ts';
 
 const SFT_ONLY = {
   rounds: 1,
+  backend: { kind: 'embedded', threads: 1 },
   difficulty: { k: 1, maxTokens: 4 },
   rl: {
     maxSteps: 1,
