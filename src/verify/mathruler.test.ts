@@ -31,6 +31,19 @@ describe('gradeAnswer (MathRuler 0.1.0 semantics)', () => {
     ['x^23', 'x^22*x', false, 'long exponents are refused by the symbolic step'],
     ['A', 'B', false, 'different letters'],
     ['3', '', false, 'empty answer'],
+    ['(1,2)', '[1,2]', false, 'tuple opening brackets must agree'],
+    ['(1,2]', '(1,2)', false, 'tuple closing brackets must agree'],
+    ['3', '(1,2)', false, 'one element against two'],
+    ['(1/2,x+1)', '(0.5,1+x)', true, 'element by element through the symbolic step'],
+    ['(1,2)', '(1,3)', false, 'one element differs'],
+    ['x<1', '1>x', false, 'relations are not differences of scalars'],
+    ['x+y', 'y+x', true, 'two letters still go to the symbolic step'],
+    ['sqrt(x)+y', 'y+sqrt(x)', true, 'the letters of "sqrt" do not count'],
+    ['x', 'y', false, 'two variables are not equal'],
+    ['x^2', 'x', false, 'equal at no sample point'],
+    ['x^2^3', 'x^8', false, 'stacked exponents are refused by the symbolic step'],
+    ['\\frac{x}{y}', 'x/y', true, 'LaTeX read as text, then the symbolic step'],
+    ['1', '1/1', false, 'an integer gold against a non-integer string'],
   ])('gold %j vs %j -> %s (%s)', (gold, pred, expected) => {
     expect(gradeAnswer(gold, pred)).toBe(expected);
   });
@@ -137,6 +150,10 @@ describe('secondNormalize (step 2: the grader normalization)', () => {
     ['1,000,000', '1000000', 'several groups'],
     ['12,34', '12,34', 'not thousands: kept'],
     ['inf', 'inf', 'infinity is no integer'],
+    ['Infinity', 'infinity', 'nor is Infinity'],
+    ['1_000', '1000', "Python's float() reads digit underscores"],
+    ['1,000.0', '1000', 'a comma number that is an integer'],
+    ['2.5e-1', '2.5e-1', 'a float in exponent notation stays'],
     ['', '', 'empty'],
   ])('%j -> %j (%s)', (input, expected) => {
     expect(secondNormalize(input)).toBe(expected);
