@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answersMatch, goldAnswer, judgeAnswer } from './judge.ts';
+import { answersMatch, goldAnswer, type JudgeTarget, judgeAnswer } from './judge.ts';
 
 describe('goldAnswer (a choice gold given as option text becomes its letter)', () => {
   it.each([
@@ -12,7 +12,7 @@ describe('goldAnswer (a choice gold given as option text becomes its letter)', (
     [{ answer: 'C', choices: ['4', '5', '6'] }, 'C', 'a letter stays a letter'],
     [{ answer: '5', choices: null }, '5', 'null choices'],
     [{ answer: 'z', choices: [...Array.from({ length: 26 }, (_, i) => `o${i}`), 'z'] }, 'z', 'past Z: no letter'],
-  ])('%j -> %j (%s)', (target, expected) => {
+  ] as Array<[JudgeTarget, string, string]>)('%j -> %j (%s)', (target, expected) => {
     expect(goldAnswer(target)).toBe(expected);
   });
 });
