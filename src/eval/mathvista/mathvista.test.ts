@@ -180,7 +180,7 @@ describe('MathVista rules one by one', () => {
     ['current', 'inf', null, 'int(inf) raises'],
     ['current', null, null, 'float(None) raises'],
     ['current', [], null, 'float([]) raises'],
-  ] as const)('integer answer, %s rule: %j -> %j (%s)', (rule, extraction, expected) => {
+  ] as const)('integer answer, %s rule: %j -> %j (%s)', (rule, extraction, expected, _why) => {
     expect(normalizeMathVista(extraction, rec({}), rule)).toBe(expected);
   });
 
@@ -194,7 +194,7 @@ describe('MathVista rules one by one', () => {
     [null, '3.5', '4', 'round(x) is an int, half to even'],
     [null, 2.5, '2', 'half to even'],
     [null, 'inf', null, 'round(inf) raises'],
-  ] as const)('float answer, precision %j: %j -> %j (%s)', (precision, extraction, expected) => {
+  ] as const)('float answer, precision %j: %j -> %j (%s)', (precision, extraction, expected, _why) => {
     expect(normalizeMathVista(extraction, float(precision), 'current')).toBe(expected);
   });
 
@@ -214,7 +214,7 @@ describe('MathVista rules one by one', () => {
     ['b', '135°', 'a bare lower-case letter is no option letter: the most similar text'],
     ['D', '135°', 'a letter past the options: the most similar text'],
     [1, '135°', 'a number: str(), then the most similar text'],
-  ] as const)('choice extraction %j -> %j (%s)', (extraction, expected) => {
+  ] as const)('choice extraction %j -> %j (%s)', (extraction, expected, _why) => {
     expect(normalizeMathVista(extraction, choice, 'current')).toBe(expected);
   });
 
