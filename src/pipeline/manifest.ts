@@ -212,7 +212,8 @@ export async function openLedger(
         for (const out of spec.outputs) record.outputs[out] = await hashOutput(join(runDir, out));
         await rm(stagingDir, { recursive: true, force: true });
         const stagingRoot = join(runDir, '.staging');
-        if ((await readdir(stagingRoot)).length === 0) await rm(stagingRoot, { recursive: true });
+        if (existsSync(stagingRoot) && (await readdir(stagingRoot)).length === 0)
+          await rm(stagingRoot, { recursive: true });
         record.state = 'done';
       } catch (err) {
         record.state = isAbortError(err) ? 'interrupted' : 'failed';

@@ -9,6 +9,7 @@ import {
   type JudgeTarget,
   matchesForRegeneration,
   openVLThinkerReward,
+  type RewardSpec,
 } from './index.ts';
 
 const GOOD = '<think>3 apples and 4 apples.</think>\nSo there are 7.\n<answer>7</answer>';
@@ -82,6 +83,59 @@ describe('combineRewards and computeReward', () => {
     expect(computeReward({ name: 'mix', weights: { openvlthinker: 2 } }, BARE, '7').score).toBe(1);
   });
 
+  it('sums each weighted score and logs every reward under its name', () => {
+    const r = combineRewards({ openvlthinker: 0.5, format: 0.25, accuracy: 2 })(BARE, '7');
+    expect(r.score).toBe(0.5 * 0.5 + 0.25 * 1 + 2 * 1);
+    expect(r.components).toEqual({
+      openvlthinker: 0.5,
+      'openvlthinker.accuracy': 1,
+      'openvlthinker.no_justification': 1,
+      'openvlthinker.format': 1,
+      format: 1,
+      'format.format': 1,
+      accuracy: 1,
+      'accuracy.accuracy': 1,
+    });
+    expect(combineRewards({ accuracy: -1, format: 3 })('<answer>7</answer>', '7')).toEqual({
+      score: -1,
+      components: { accuracy: 1, 'accuracy.accuracy': 1, format: 0, 'format.format': 0 },
+    });
+  });
+
+  it('names the field, the value and the fix of each bad mix', () => {
+    const err = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      throw new Error('did not throw');
+    };
+    expect(err(() => combineRewards({}))).toMatchObject({
+      field: 'reward.weights',
+      hint: 'name some of: accuracy, format, openvlthinker',
+    });
+    expect(err(() => combineRewards({ accuracy: 1, speed: 1 }))).toMatchObject({
+      field: 'reward.weights.speed',
+      value: 'speed',
+      message: "config field 'reward.weights.speed': unknown reward 'speed'",
+      hint: 'use one of: accuracy, format, openvlthinker',
+    });
+    expect(err(() => combineRewards({ format: Number.POSITIVE_INFINITY }))).toMatchObject({
+      field: 'reward.weights.format',
+      message: "config field 'reward.weights.format': weight must be a finite number, got Infinity",
+    });
+    expect(err(() => combineRewards({ format: Number.NaN }))).toBeInstanceOf(ConfigError);
+    expect(err(() => computeReward({ name: 'mix' }, 'x', 'y'))).toMatchObject({
+      field: 'reward.weights',
+      hint: 'e.g. { accuracy: 0.9, format: 0.1 }',
+    });
+    expect(err(() => computeReward({ name: 'speed' } as unknown as RewardSpec, 'x', 'y'))).toMatchObject({
+      field: 'reward.name',
+      message: "config field 'reward.name': unknown reward 'speed'",
+    });
+  });
+
   it('rejects a bad config with a ConfigError naming the field', () => {
     expect(() => combineRewards({ speed: 1 })).toThrow(ConfigError);
     expect(() => combineRewards({})).toThrow(/at least one/);
@@ -114,6 +168,23 @@ describe("regeneration answer cleaning (OpenVLThinker's code)", () => {
     ['x = 12', '12'],
     ['area ≈ 3.14 square meters', '3.14'],
     ['45 degrees', '45'],
+    ['  7  ', '7'],
+    ['7..', '7.'],
+    ['5 (rounded).', '5'],
+    ['No , it is not', 'no'],
+    ['(a)', '(a)'],
+    ['f(x) (approx)', 'f(x)'],
+    ['1 or 2 or 3', '1'],
+    ['the answer is x = 12', '12'],
+    ['3,000 miles', '3,000'],
+    ['-3 degrees', '-3'],
+    ['.5 cm', '.5'],
+    ['+2 kg', '+2'],
+    ['3/4 in', '3/4'],
+    ['5 m', '5'],
+    ['5m', '5m'],
+    ['5 cmx', '5 cmx'],
+    ['blue m', 'blue m'],
   ])('%j -> %j', (answer, cleaned) => {
     expect(cleanAnswerForRegeneration(answer)).toBe(cleaned);
   });
@@ -125,6 +196,14 @@ describe("regeneration answer cleaning (OpenVLThinker's code)", () => {
     ['well known', 'well-known', false],
     ['0.5', '\\frac{1}{2}', true],
     ['6', '5', false],
+    ['ab-cd.', 'ab-cd', false],
+    ['a-bc.', 'a-bc', true],
+    ['ab-cd', ' ab-cd ', true],
+    ['-5.', '-5', true],
+    ['5', '5.0', true],
+    ['The answer is 0.5', '1/2', true],
+    ['.', '', true],
+    ['', '5', false],
   ])('%j matches gold %j: %s', (pred, gold, expected) => {
     expect(matchesForRegeneration(pred, gold)).toBe(expected);
   });

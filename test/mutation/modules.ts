@@ -15,9 +15,12 @@ export interface MutationModule {
 
 export const MUTATION_MODULES: readonly MutationModule[] = [
   {
+    // What training decides with: the reward functions and the one judging rule every trainer and the pipeline use
+    // (judge.ts: answer tag, then MathRuler's grade_answer or the regeneration rule).
     name: 'verify-rewards',
     mutate: [
       'src/verify/rewards.ts',
+      'src/verify/judge.ts',
       'src/verify/answer-tag.ts',
       'src/verify/regeneration.ts',
       'src/verify/verify-jsonl.ts',
@@ -34,6 +37,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       '!src/verify/index.ts',
       '!src/verify/sympy-notation.ts',
       '!src/verify/rewards.ts',
+      '!src/verify/judge.ts',
       '!src/verify/answer-tag.ts',
       '!src/verify/regeneration.ts',
       '!src/verify/verify-jsonl.ts',
@@ -86,11 +90,10 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     tests: ['src/pipeline/pure.test.ts'],
   },
   {
-    // The stage ledger, tested through whole runs on fake engines (seconds per mutant).
+    // The stage ledger, against its own tests on real files (milliseconds a mutant). loop.test.ts exercises it too,
+    // through whole fake runs (seconds a test, ~13 s for the SIGKILL-and-rerun one): too slow to rerun per mutant.
     name: 'pipeline-manifest',
     mutate: ['src/pipeline/manifest.ts'],
-    tests: ['src/pipeline/loop.test.ts'],
-    // The SIGKILL-and-rerun test at one kill point instead of five: each takes ~13 s.
-    env: { VLTHINK_KILL_POINTS: 'rl:3' },
+    tests: ['src/pipeline/manifest.test.ts'],
   },
 ];

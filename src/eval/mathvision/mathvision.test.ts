@@ -5,11 +5,14 @@ import { MathVisionOutput, MathVisionRecord, readJsonlFile } from '../../data/ad
 import {
   evalTuple,
   extractMathVision,
+  findMathAnswer,
   latexValue,
   mathVisionCorrect,
   mathVisionIsEqual,
   mathVisionPrompt,
   mathVisionResult,
+  scoreMathVisionResponse,
+  stripMathString,
   toFloat,
 } from './index.ts';
 
@@ -163,3 +166,141 @@ describe.skipIf(!hasSharedData)(
     );
   },
 );
+
+// The official extraction, find_math_answer, _strip_string and is_equal step by step, each value as MATH-Vision's
+// Python code gives it (the stored-output reproduction above checks the same code on 33,440 real answers).
+describe('MATH-Vision rules one by one', () => {
+  it.each([
+    ['I pick (C).', 'c', 'ends with " (C)."'],
+    ['So it is E.', 'e', 'ends with " E."'],
+    ['(D)\nbecause', 'd', 'starts with "(D)\\n"'],
+    ['D\nbecause', 'd', 'starts with "D\\n"'],
+    ['(E) E\nok', 'e', 'starts with "(E) E\\n"'],
+    ['F\nno', 'fno', 'F is no option letter'],
+    ['The value is 7.', '7', 'a number after the last "is "'],
+    ['x is 3.5..', '3.5', 'trailing dots stripped'],
+    ['The final answer is 6. Then more', '6', 'capitalized flag, first sentence'],
+    ['the answer is 5\nsecond line', '5', 'first line'],
+    ['The answer should be 9. ok', '9', 'another flag'],
+    ['the correct answer is: 4.', '4', 'leading ":" and trailing "." stripped'],
+    ['So the answer is A', 'a', 'lower-cased'],
+    ['just 42', 'just42', 'no flag: the whole text, spaces dropped'],
+    ['\\boxed{a} and \\boxed{(b)}', 'b', 'several \\boxed: the last, "(b)" -> "b"'],
+    ['answer \\boxed{3} is', '3', 'one \\boxed'],
+    ['thus \\boxed{x = 5}', '5', 'after "="'],
+    ['It is {c}', 'itisc', '"{c}" -> "c"'],
+  ])('extracts %j -> %j (%s)', (response, expected) => {
+    expect(extractMathVision(response)).toBe(expected);
+  });
+
+  it.each([
+    ['x = 5} text', '5', 'a "}" before any "{": what comes before it'],
+    ['\\boxed{1}\\boxed{2}', '1', 'greedy \\boxed content, then cut at its first "}"'],
+    ['\\boxed{5', '\\boxed{5', 'an unclosed \\boxed stays'],
+    ['A{}B', 'ab', 'empty braces dropped'],
+    ['about \\approx 3.14', '3.14', 'after \\approx'],
+    ['∞', '\\infty', 'infinity sign'],
+    ['+\\infty', '\\infty', 'plus infinity'],
+    ['3\\,000', '3000', 'thin space'],
+    ['a\\\\b', 'a\\b', 'doubled backslash'],
+    ['x\n=2', '2', 'line break'],
+    ['\\text{cm}', '{cm}', '\\text dropped'],
+    ['\\mbox{ab}', '{ab}', '\\mbox dropped'],
+    ['\\begin{bmatrix}1\\end{bmatrix}', '\\begin{pmatrix}1\\end{pmatrix}', 'bmatrix -> pmatrix'],
+    ['\\left(1\\right)', '(1)', '\\left / \\right'],
+    ['90^{\\circ}', '90', 'degrees, braced'],
+    ['90^\\circ', '90', 'degrees'],
+    ['2{m}^3', '2', 'cubic metres, braced'],
+    ['2m^3', '2', 'cubic metres'],
+    ['4{units}', '4', 'units, braced'],
+    ['5 units', '5', 'units'],
+    ['3 km', '3', 'kilometres'],
+  ])('find_math_answer(%j) -> %j (%s)', (input, expected) => {
+    expect(findMathAnswer(input)).toBe(expected);
+  });
+
+  it.each([
+    ['5\\text{ cm}', '5', 'a unit after "\\text{ "'],
+    ['$5$', '5', 'dollars'],
+    ['\\$5', '5', 'escaped dollar'],
+    ['50\\%', '50', 'percent'],
+    ['a\\!b', 'ab', 'negative thin space'],
+    ['\\tfrac{1}{2}', '\\frac{1}{2}', 'tfrac'],
+    ['\\dfrac{1}{2}', '\\frac{1}{2}', 'dfrac'],
+    ['x=1=2', 'x=1=2', 'two "=": kept'],
+    ['a\\approx2', '2', 'one \\approx'],
+    ['a\\approx2\\approx3', 'a\\approx2\\approx3', 'two \\approx: kept'],
+    ['.5', '\\frac{1}{2}', 'a leading "." gets its zero, then 0.5 is a half'],
+    [' .5', '\\frac{1}{2}', '" ." gets its zero'],
+    ['{.5}', '{0.5}', '"{." gets its zero'],
+    ['\\sqrt2', '\\sqrt{2}', 'sqrt shorthand'],
+    ['\\sqrt', '\\sqrt', 'a bare \\sqrt'],
+    ['\\frac12', '\\frac12', 'quirk: fractions are fixed only where "sqrt" occurs'],
+    ['\\sqrt2\\frac12', '\\sqrt{2}\\frac{1}{2}', 'with a sqrt they are'],
+    ['\\sqrt2\\frac1{2}', '\\sqrt{2}\\frac{1}{2}', 'half-braced'],
+    ['\\sqrt2\\frac1', '\\sqrt{2}\\frac1', 'too short to fix'],
+    ['1/2', '\\frac{1}{2}', 'a/b'],
+    ['01/2', '01/2', 'int("01") prints as 1: kept'],
+    ['', '', 'empty'],
+  ])('_strip_string(%j) -> %j (%s)', (input, expected) => {
+    expect(stripMathString(input)).toBe(expected);
+  });
+
+  it.each([
+    [' 12 ', '12', true, 'stripped'],
+    ['x', 'x ', true, 'stripped'],
+    [' ', 'x', false, 'blank'],
+    ['(1)', '1', true, 'one element is no tuple; both evaluate to 1'],
+    ['2', '2.0', true, 'evaluated'],
+    ['1', '1.005', true, 'round(1.005, 2) is 1.0'],
+    ['1', '0.995', false, 'round(0.995, 2) is 0.99'],
+    ['1', '1.006', false, '1.01'],
+    ['0.125', '0.12', true, 'round(0.125, 2) is 0.12 (half to even)'],
+    ['0.125', '0.13', false, 'and not 0.13'],
+    ['(1,2)', '[1,2]', false, 'a tuple is no list'],
+    ['[1,2]', '[1.0,2]', false, 'the int 1 prints as 1, the float as 1.0'],
+    ['(1,\\infty)', '(1,\\infty)', true, 'infinity is kept as text'],
+    ['(a,2)', '(a,2.0)', false, '"a" is kept as text, then no value'],
+    ['(-a,1)', '(-a,1.0)', false, '"-a" too'],
+    ['(x,2)', '(x,2.0)', false, 'an element without a value: the strings as given'],
+    ['(1,2,3)', '(1,2,3.001)', false, 'three elements, the last rounds to 3.0'],
+  ])('is_equal(%j, %j) is %s (%s)', (a, b, expected) => {
+    expect(mathVisionIsEqual(a, b)).toBe(expected);
+  });
+
+  it.each([
+    ['', ''],
+    ['(1)', '(1)'],
+    ['(1,2', '(1,2'],
+    ['[1,2]', '[1,2]'],
+    ['(1,x)', '(1,x)'],
+    ['(1.234,2)', '(1.23,2)'],
+    ['(\\infty,1)', '(\\infty,1)'],
+    ['(\\frac{1}{3},\\frac{2}{4})', '(0.33,0.5)'],
+  ])('eval_tuple(%j) -> %j', (input, expected) => {
+    expect(evalTuple(input)).toBe(expected);
+  });
+
+  it('judges a stored model answer as given, and a response through the extraction', () => {
+    const record = { id: '9', question: 'q', options: ['2', '4', '6', '8', '10'], answer: 'B', level: 1, subject: 's' };
+    expect(scoreMathVisionResponse('The answer is 4.', record)).toEqual({
+      id: '9',
+      extraction: '4',
+      prediction: '4',
+      correct: true,
+    });
+    expect(scoreMathVisionResponse('The answer is 4.', record, 'c')).toMatchObject({ extraction: 'c', correct: false });
+    const free = { ...record, options: [], answer: '4' };
+    expect(scoreMathVisionResponse('The answer is 4.', free).correct).toBe(true);
+    expect(mathVisionCorrect('', free)).toBe(false);
+    expect(mathVisionCorrect('2', { ...record, answer: 'F' })).toBe(false);
+  });
+
+  it('lists the options in the prompt by letter', () => {
+    expect(mathVisionPrompt({ question: 'Q?', options: [] })).toBe(
+      'Solve the problem and give the final answer in a single "\\boxed{}". For a multiple-choice question, put only ' +
+        'the option letter in the "\\boxed{}".\nQ?\n',
+    );
+    expect(mathVisionPrompt({ question: 'Q?', options: ['1', '2'] }).endsWith('Q?\n(A) 1\n(B) 2\n')).toBe(true);
+  });
+});

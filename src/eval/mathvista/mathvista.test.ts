@@ -5,6 +5,7 @@ import { type MathVistaRecord, readMathVistaFile } from '../../data/adapters/mat
 import {
   extractMathVista,
   MATHVISTA_EXTRACTION_PROMPT,
+  mathVistaCorrect,
   mathVistaScores,
   normalizeMathVista,
   quickExtractMathVista,
@@ -162,3 +163,118 @@ describe.skipIf(!hasSharedData)(
     });
   },
 );
+
+// The official normalization and quick extraction rule by rule, each value as MathVista's Python code gives it.
+describe('MathVista rules one by one', () => {
+  const float = (precision: number | null) => rec({ answer_type: 'float', precision });
+  it.each([
+    ['legacy', 3.7, '3', 'int(3.7)'],
+    ['legacy', true, '1', 'int(True)'],
+    ['legacy', false, '0', 'int(False)'],
+    ['legacy', ' 3 ', '3', 'int(" 3 ")'],
+    ['legacy', null, null, 'int(None) raises'],
+    ['legacy', {}, null, 'int({}) raises'],
+    ['current', 3.9, '3', 'int(float(3.9))'],
+    ['current', '-2.5', '-2', 'int truncates toward zero'],
+    ['current', true, '1', 'float(True)'],
+    ['current', 'inf', null, 'int(inf) raises'],
+    ['current', null, null, 'float(None) raises'],
+    ['current', [], null, 'float([]) raises'],
+  ] as const)('integer answer, %s rule: %j -> %j (%s)', (rule, extraction, expected, _why) => {
+    expect(normalizeMathVista(extraction, rec({}), rule)).toBe(expected);
+  });
+
+  it.each([
+    [2, '1.005', '1.0', 'round(1.005, 2): the double is below 1.005'],
+    [1, 'inf', 'inf', 'round(inf, 1) is inf'],
+    [1, 2, '2.0', 'a number extraction'],
+    [1, true, '1.0', 'float(True)'],
+    [1, false, '0.0', 'float(False)'],
+    [1, null, null, 'float(None) raises'],
+    [null, '3.5', '4', 'round(x) is an int, half to even'],
+    [null, 2.5, '2', 'half to even'],
+    [null, 'inf', null, 'round(inf) raises'],
+  ] as const)('float answer, precision %j: %j -> %j (%s)', (precision, extraction, expected, _why) => {
+    expect(normalizeMathVista(extraction, float(precision), 'current')).toBe(expected);
+  });
+
+  it('prints list and text extractions as Python str() does', () => {
+    expect(normalizeMathVista([1, 2], rec({ answer_type: 'list' }), 'current')).toBe('[1, 2]');
+    expect(normalizeMathVista('[1,2]', rec({ answer_type: 'list' }), 'current')).toBe('[1,2]');
+    expect(normalizeMathVista(' x ', rec({ answer_type: 'text' }), 'current')).toBe(' x ');
+    expect(normalizeMathVista(5, rec({ answer_type: 'text' }), 'current')).toBe('5');
+    expect(normalizeMathVista(null, rec({ answer_type: 'text' }), 'current')).toBe('None');
+  });
+
+  it.each([
+    ['A', '135°', 'a letter'],
+    ['C', '145°', 'the last letter'],
+    ['  B  ', '140°', 'stripped'],
+    ['(b) text', '140°', 'a parenthesized letter, upper-cased'],
+    ['b', '135°', 'a bare lower-case letter is no option letter: the most similar text'],
+    ['D', '135°', 'a letter past the options: the most similar text'],
+    [1, '135°', 'a number: str(), then the most similar text'],
+  ] as const)('choice extraction %j -> %j (%s)', (extraction, expected, _why) => {
+    expect(normalizeMathVista(extraction, choice, 'current')).toBe(expected);
+  });
+
+  it('is right only for a prediction equal to the answer string', () => {
+    expect(mathVistaCorrect('3', '3')).toBe(true);
+    expect(mathVistaCorrect('3', '3.0')).toBe(false);
+    expect(mathVistaCorrect(null, 'None')).toBe(false);
+  });
+
+  it.each([
+    ['-7', rec({}), { found: true, extraction: '-7' }],
+    ['1e3', rec({}), { found: false }],
+    [' 3.0 ', rec({}), { found: false }],
+    ['12abc', rec({}), { found: false }],
+    ['3.50', rec({ answer_type: 'float' }), { found: true, extraction: '3.5' }],
+    ['nan', rec({ answer_type: 'float' }), { found: true, extraction: 'nan' }],
+    ['3', rec({ answer_type: 'text' }), { found: false }],
+    ['145°', rec({ answer_type: 'text', choices: ['145°'] }), { found: false }],
+    ['The answer is "A".\nThe answer is "B".', rec({ answer_type: 'text' }), { found: true, extraction: 'A' }],
+    ['The answer is "x\ny".', rec({ answer_type: 'text' }), { found: false }],
+    ['The answer is "A". or "B".', rec({ answer_type: 'text' }), { found: true, extraction: 'A". or "B' }],
+  ])('quick extraction of %j', (response, record, expected) => {
+    expect(quickExtractMathVista(response, record)).toEqual(expected);
+  });
+
+  it('sorts each group by accuracy (ties in order of appearance) and counts a skill once a row', () => {
+    const rows = [
+      { record: rec({ pid: '1', metadata: { ...meta, skills: ['a', 'a', 'b'], grade: 'x' } }), correct: false },
+      {
+        record: rec({
+          pid: '2',
+          question_type: 'multi_choice',
+          answer_type: 'text',
+          metadata: { ...meta, skills: ['b'], grade: 'y' },
+        }),
+        correct: true,
+      },
+      { record: rec({ pid: '3', metadata: { ...meta, skills: ['c'], grade: 'z' } }), correct: true },
+    ];
+    const s = mathVistaScores(rows);
+    const cell = (accuracy: string, correct: number, total: number) => ({ accuracy, correct, total });
+    expect(s.question_type).toEqual({ multi_choice: cell('100.00', 1, 1), free_form: cell('50.00', 1, 2) });
+    expect(Object.entries(s.answer_type)).toEqual([
+      ['text', cell('100.00', 1, 1)],
+      ['integer', cell('50.00', 1, 2)],
+    ]);
+    expect(Object.entries(s.grade)).toEqual([
+      ['y', cell('100.00', 1, 1)],
+      ['z', cell('100.00', 1, 1)],
+      ['x', cell('0.00', 0, 1)],
+    ]);
+    expect(Object.entries(s.skills)).toEqual([
+      ['c', cell('100.00', 1, 1)],
+      ['b', cell('50.00', 1, 2)],
+      ['a', cell('0.00', 0, 1)],
+    ]);
+    expect(s.task).toEqual({ t: cell('66.67', 2, 3) });
+    // The average is str(round(100 * correct / total, 2)).
+    expect(mathVistaScores([rows[1] as (typeof rows)[number]]).average).toEqual(cell('100.0', 1, 1));
+    expect(mathVistaScores(rows.slice(0, 2)).average).toEqual(cell('50.0', 1, 2));
+    expect(mathVistaScores([]).average).toEqual(cell('0.0', 0, 0));
+  });
+});
