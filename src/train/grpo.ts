@@ -135,7 +135,10 @@ export async function runGrpo(run: GrpoRun): Promise<GrpoResult> {
   try {
     return await trainSteps(t);
   } finally {
+    // Native session memory the GC never sees (see runSft).
     await t.reference?.release();
+    await t.actor.release();
+    await t.step.release();
   }
 }
 

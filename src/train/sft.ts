@@ -7,8 +7,8 @@
  * loss is a token mean over the batch's response tokens (LLaMA-Factory / HF's default reduction).
  */
 import { type Logger, silentLogger, throwIfAborted } from '../core/index.ts';
-import type { TrainState } from '../engine/index.ts';
-import { createVlmRuntime } from '../model/index.ts';
+import type { TrainState, TrainStep } from '../engine/index.ts';
+import { createVlmRuntime, type VlmRuntime } from '../model/index.ts';
 import { padBatch } from './batching.ts';
 import type { SftConfig } from './config.ts';
 import { type DataCursor, startCursor, takeBatch } from './data-order.ts';
@@ -52,7 +52,6 @@ export function sftTotalSteps(config: SftConfig, examples: number): number {
 
 export async function runSft(run: SftRun): Promise<SftResult> {
   const { config: cfg, policy } = run;
-  const log = run.logger ?? silentLogger;
   if (run.train.length === 0) throw new RangeError('SFT needs at least one training example');
   const model = policy.config;
   const stepOptions = stepOptionsOf(cfg, cfg.freezeVision, run.threads);
@@ -60,6 +59,26 @@ export async function runSft(run: SftRun): Promise<SftResult> {
   const state: TrainState = { step: 0, params: { ...policy.params }, m: {}, v: {} };
   const total = sftTotalSteps(cfg, run.train.length);
   const runtime = await createVlmRuntime(model, state.params, { session: stepOptions.session });
+  try {
+    return await trainSteps(run, step, runtime, state, total);
+  } finally {
+    // ONNX Runtime's sessions hold native memory the GC never sees: a run's stages each compile their own, so a
+    // three-round run that kept them grew past 7 GiB.
+    await runtime.release();
+    await step.release();
+  }
+}
+
+async function trainSteps(
+  run: SftRun,
+  step: TrainStep,
+  runtime: VlmRuntime,
+  state: TrainState,
+  total: number,
+): Promise<SftResult> {
+  const { config: cfg, policy } = run;
+  const log = run.logger ?? silentLogger;
+  const model = policy.config;
   let cursor = startCursor;
   let heldOut: HeldOut | undefined;
 
