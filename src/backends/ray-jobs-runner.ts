@@ -250,6 +250,10 @@ export function createRayJobsRunner(options: RayJobsOptions): JobRunner {
         for (;;) {
           if (run.signal?.aborted) {
             await call('POST', `${root}/${id}/stop`, RayStopResponse);
+            // What the job printed since the last poll still reaches the log file (a short-lived job, such as a
+            // policy server stopped right after its stage, may have printed everything in between).
+            await pullLogs(true).catch(() => undefined);
+            lines.flush();
             throw new AbortedError(`${command.name} Ray job ${id}`);
           }
           const details = await call('GET', `${root}/${id}`, RayJobDetails);

@@ -69,7 +69,8 @@ describe('embedded-quick end to end', () => {
 
     expect(summary.rounds).toHaveLength(2);
     // It learns: every round's SFT model beats answering each family's most common test answer (a model that
-    // ignores the image and the question's numbers can do no better) by 10 points, and RL keeps it (2 points of slack).
+    // ignores the image and the question's numbers can do no better) by 10 points, and RL keeps it within 5 points (the
+    // standard error of an accuracy near 60% on 100 problems; RL's effect at this size is within it).
     const test = (await readFile(join(dir, 'data', 'test.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -79,7 +80,7 @@ describe('embedded-quick end to end', () => {
     for (const row of summary.rounds) {
       expect(row.sft.total).toBe(test.length);
       expect(row.sft.accuracy, `SFT_${row.round} vs the majority answer ${chance}`).toBeGreaterThan(chance + 0.1);
-      expect(row.rl.accuracy, `RL_${row.round} vs SFT_${row.round}`).toBeGreaterThanOrEqual(row.sft.accuracy - 0.02);
+      expect(row.rl.accuracy, `RL_${row.round} vs SFT_${row.round}`).toBeGreaterThanOrEqual(row.sft.accuracy - 0.05);
     }
     expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toEqual(summary);
     const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
