@@ -3,23 +3,14 @@
  * for the length of a run), so a server or a progress display that must stay responsive runs the engine here: the
  * same `VlmRuntime` interface, each call a message to the worker. Parameters and batches are copied across.
  */
-import { Worker } from 'node:worker_threads';
-import { VlthinkError } from '../core/index.ts';
 import type { HostTensor, SessionOptions } from '../engine/index.ts';
 import type { VlmConfig } from './config.ts';
 import type { Params } from './params.ts';
 import type { SampleResult, VlmRuntime } from './runtime.ts';
-import type { WorkerReply, WorkerRequest } from './runtime-worker-entry.ts';
+import type { WorkerRequest } from './runtime-worker-entry.ts';
+import { startWorkerRpc } from './worker-rpc.ts';
 
-/** An error raised inside the runtime worker, re-raised in the caller with the worker's error name. */
-export class RuntimeWorkerError extends VlthinkError {
-  readonly workerErrorName: string;
-
-  constructor(name: string, message: string) {
-    super(`runtime worker: ${name}: ${message}`);
-    this.workerErrorName = name;
-  }
-}
+export { RuntimeWorkerError } from './worker-rpc.ts';
 
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -29,41 +20,8 @@ export async function createVlmWorkerRuntime(
   params: Params,
   opts: { session?: Partial<SessionOptions> } = {},
 ): Promise<VlmRuntime> {
-  // Compiled (dist/*.js) the entry is JavaScript; from source, workers do not inherit the parent's loader hooks, so
-  // tsx is registered before importing the TypeScript entry.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './runtime-worker-entry.ts' : './runtime-worker-entry.js', import.meta.url).href;
-  const boot = fromSource
-    ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`
-    : `import(${JSON.stringify(entry)});`;
-  const worker = new Worker(boot, { eval: true, workerData: { config, params, session: opts.session } });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 0;
-  let failed: Error | undefined;
-  const failAll = (err: Error) => {
-    failed = err;
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-  worker.on('message', (reply: WorkerReply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    if (reply.ok) p.resolve(reply.value);
-    else p.reject(new RuntimeWorkerError(reply.name, reply.message));
-  });
-  worker.on('error', (err) => failAll(new RuntimeWorkerError(err.name, err.message)));
-  worker.on('exit', (code) => {
-    if (pending.size > 0) failAll(new RuntimeWorkerError('Exit', `the worker exited with code ${code}`));
-  });
-  const call = <T>(req: Request): Promise<T> => {
-    if (failed) return Promise.reject(failed);
-    const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ ...req, id });
-    });
-  };
+  const worker = startWorkerRpc('runtime-worker-entry', { config, params, session: opts.session }, 'worker');
+  const call = <T>(req: Request): Promise<T> => worker.call<T>(req);
   return {
     config,
     setParams(p) {
@@ -78,7 +36,7 @@ export async function createVlmWorkerRuntime(
       try {
         await call<void>({ op: 'release' });
       } finally {
-        await worker.terminate();
+        await worker.end();
       }
     },
   };
