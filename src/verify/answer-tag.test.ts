@@ -67,6 +67,8 @@ describe('lacksJustification (nothing but whitespace between the first </think> 
     ['<think>a</think> text </think><answer>7</answer>', false],
     ['<answer>7</answer><think>a</think>', false],
     ['<think>a <answer>7</answer>', false],
+    ['</think><answer>7</answer>', true],
+    ['</think> x <answer>7</answer>', false],
     ['', false],
   ])('%j -> %s', (text, expected) => {
     expect(lacksJustification(text)).toBe(expected);

@@ -5,6 +5,7 @@ describe('goldAnswer (a choice gold given as option text becomes its letter)', (
   it.each([
     [{ answer: ' 5 ' }, '5', 'no choices: trimmed'],
     [{ answer: '5', choices: ['4', '5', '6'] }, 'B', 'an option text is its letter'],
+    [{ answer: 'cat', choices: ['cat', 'dog'] }, 'A', 'the first option is A'],
     [{ answer: ' 5', choices: ['4 ', ' 5 '] }, 'B', 'option texts compared trimmed'],
     [{ answer: '5', choices: ['4', '5'], answerType: 'choice' }, 'B', 'answer type choice maps'],
     [{ answer: '5', choices: ['4', '5'], answerType: 'integer' }, '5', 'another answer type never maps'],
@@ -24,6 +25,10 @@ describe('answersMatch (lowercased equality, else MathRuler)', () => {
     ['5 cm', '5', true],
     ['6', '5', false],
     ['', '5', false],
+    ['\tEvelyn', 'evelyn', true],
+    ['evelyn', '\tEvelyn', true],
+    // MathRuler alone says no (only the lowercase "million" becomes *10^6), the lowercased strings are equal
+    ['2 Million', '2 million', true],
   ])('%j vs gold %j -> %s', (answer, gold, expected) => {
     expect(answersMatch(answer, gold)).toBe(expected);
   });

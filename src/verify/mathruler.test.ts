@@ -159,3 +159,111 @@ describe('secondNormalize (step 2: the grader normalization)', () => {
     expect(secondNormalize(input)).toBe(expected);
   });
 });
+
+// Cases that pin each remaining branch of the grader to the verdict MathRuler's Python gives (checked against a
+// transcription of PRM800K's grader.py / math_normalize.py with SymPy 1.14; LaTeX-to-text per pylatexenc).
+describe('gradeAnswer: each step decides on its own', () => {
+  it.each([
+    // [gold, pred, expected, why]
+    ['5', 'k=5', true, 'only step 1 matches ("k=" prefix cut); step 2 keeps "k=5", a non-integer against 5'],
+    ['5', '5\\text{ apples}', true, 'step 1 cuts the unit after "\\text{ "'],
+    ['(1/2,x+1)', '(1/2,1+x)', true, 'equal fraction elements compare as strings, the rest symbolically'],
+    ['(3,\t1/2)', '(3,1/2)', true, 'tuple elements are trimmed before comparing'],
+    ['(3,\t2/4)', '(3,1/2)', false, 'trimmed "2/4" is an unreduced fraction against "1/2"'],
+    ['1/2+x', '2/4+x', true, 'a fraction followed by more is no fraction: symbolic step'],
+    ['12/5', '24/10', false, 'two-digit numerators are fractions too'],
+    ['123/5', '246/10', false, 'three-digit numerators are fractions too'],
+    ['1/100', '2/200', false, 'denominators with inner zeros are fractions too'],
+    ['11)', '21)', false, 'a closing bracket alone does not make a tuple'],
+    ['(12', '(13', false, 'an opening bracket alone does not make a tuple'],
+    ['(1,(2))', '(1,(1+1))', false, 'nested brackets: no split, and a tuple is no scalar'],
+    ['()', '[]', false, 'empty brackets'],
+    ['x^2^3', 'x^6', false, 'stacked exponents are refused, whatever they group as'],
+    ['2^x^2', '1*2^x^2', true, 'a letter between carets is not a stacked numeric exponent'],
+    ['frac(x)+1', '1+frac(x)', true, 'the letters of "frac" do not count'],
+    ['x+1', 'x+*1', false, 'an unparsable answer is not equal'],
+    ['x+*1', 'x+1', false, 'an unparsable gold is not equal'],
+    ['x', '0.5772', false, 'equal at one point is not equal'],
+    ['x', 'sqrt(x)^2', true, 'points where one side is undefined are skipped'],
+    ['sqrt(-1)', 'sqrt(-2)', false, 'no point where both are real: not equal'],
+    ['sqrt(-1-x^2)', 'sqrt(-2-x^2)', false, 'never real: not equal'],
+    ['(x+1)^2', 'x^2+2x+1', true, 'floating-point rounding is not a difference'],
+    ['sqrt(2)*sqrt(3)', 'sqrt(6)', true, 'rounding at a single point is not a difference'],
+    ['(x+10000)^2', 'x^2+20000x+100000000', true, 'the tolerance is relative to the size of the values'],
+    ['x+y', 'x+y+0*x*y', true, 'two variables'],
+    ['1e300*1e300', '1e300^2', true, 'the same value past the double range'],
+    ['1e300*1e300', 'x', false, 'a value past the double range against a finite one'],
+    ['10', '1__0', false, 'float() rejects a doubled underscore: "1__0" is no integer'],
+    ['10', '1_0', true, 'float() reads "1_0" as 10'],
+    // a cubic in x through four points (x, y) that are not the evaluation points: it equals y there only
+    [
+      'y',
+      '-1.10318051111674853+0.5131742855618473*x+1.96567440462323528*x^2-0.82720864758820478*x^3',
+      false,
+      'agreeing on four other points is not equal (1)',
+    ],
+    [
+      'y',
+      '58.22331083654999162-44.41242122879319965*x+10.74022342354031245*x^2-0.82720864758820478*x^3',
+      false,
+      'agreeing on four other points is not equal (2)',
+    ],
+  ])('gold %j vs %j -> %s (%s)', (gold, pred, expected) => {
+    expect(gradeAnswer(gold, pred)).toBe(expected);
+  });
+});
+
+describe('mathdNormalize: more of the reference rules', () => {
+  it.each([
+    ['\\text{ ab=5}', '5', 'the unwrapped text is trimmed before the "ab=" prefix is measured'],
+    ['x = \\frac', 'x = \\frac', 'a bare \\frac after other rules: the reference raises, the input comes back'],
+    ['null/2', 'null/2', 'a/b needs two integers (numerator)'],
+    ['2/null', '2/null', 'a/b needs two integers (denominator)'],
+    ['12/5', '\\frac{12}{5}', 'multi-digit integers'],
+    ['100/3', '\\frac{100}{3}', 'inner zeros are kept'],
+    ['-0/5', '-0/5', 'int("-0") prints as 0: not the same string, kept'],
+    ['0/5', '\\frac{0}{5}', 'zero numerator'],
+  ])('%j -> %j (%s)', (input, expected) => {
+    expect(mathdNormalize(input)).toBe(expected);
+  });
+});
+
+describe('secondNormalize: more of the reference rules', () => {
+  it.each([
+    ['90^\\circ', '90', '^\\circ without a space'],
+    ['x^\\circ', 'x', '^\\circ is removed before LaTeX is read'],
+    ['5^\\circ C', '5c', '^\\circ before a unit letter'],
+    ['1^\\circ+1', '1+1', '^\\circ inside an expression'],
+    ['a,\\!b', 'ab', '",\\!" is removed between letters too'],
+    ['x,\\!y', 'xy', '",\\!" is removed before LaTeX is read'],
+    ['1,\\!2', '12', '",\\!" before a single digit'],
+    ['(1,\\!000,2)', '(1000,2)', '",\\!" inside a tuple'],
+    ['90^  \\circ', '90', '^\\circ with several spaces'],
+    ['{2.9999999999}', '3', 'outer braces go before the float check, which rounds'],
+    ['{25', '25', 'an opening brace alone is not stripped as a pair'],
+    ['25}', '25', 'a closing brace alone is not stripped as a pair'],
+    ['1,\\!000.5', '1000.5', '",\\!" without a space'],
+    ['2.9999999999', '3', 'a near-integer float rounds (the later integer step would truncate)'],
+    [' 2.9999999999', '3', 'float() ignores surrounding whitespace'],
+    ['1  1/2', '1+1/2', 'mixed number with several spaces'],
+    ['\\tfrac{1}{2}', '1/2', '\\tfrac as \\frac'],
+    ['\\dfrac{1}{2}', '1/2', '\\dfrac as \\frac'],
+    ['0x10', '0x10', 'float() reads no hexadecimal'],
+    ['+5', '5', 'a signed float'],
+    ['.00', '0', 'a float with no integer part'],
+    ['1e+3', '1000', 'a signed exponent'],
+    ['1e10', '10000000000', 'a two-digit exponent'],
+    ['0.0000001', '0', 'exactly 1e-7 from an integer counts as an integer'],
+    ['0.0000002', '0.0000002', 'more than 1e-7 from an integer does not'],
+    ['1_0_0', '100', 'float() reads single underscores between digits'],
+    ['1__0', '1__0', 'but not a doubled underscore'],
+    ['_10', '_10', 'nor a leading one'],
+    ['10_', '10_', 'nor a trailing one'],
+    ['1_.5', '1_.5', 'nor one next to the point'],
+    ['\\text{2.9999999999}', '3', 'a whole-answer \\text{} is unwrapped before the float check'],
+    ['\\text{a}+1', 'a+1', '\\text{} that is not the whole answer is LaTeX text'],
+    ['a+\\text{b}', 'a+b', 'nor is one at the end'],
+  ])('%j -> %j (%s)', (input, expected) => {
+    expect(secondNormalize(input)).toBe(expected);
+  });
+});

@@ -184,7 +184,7 @@ function latexToText(e: string): string {
 
 /** Python float(str) for the syntax answers use: decimals, exponents, inf/nan. */
 function pyFloat(s: string): number | null {
-  const t = s.trim().replaceAll('_', '');
+  const t = s.trim().replace(/(?<=\d)_(?=\d)/g, ''); // Python: single underscores between digits only
   if (!/^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?|nan)$/i.test(t)) return null;
   const lower = t.toLowerCase().replace(/^\+/, '');
   if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;

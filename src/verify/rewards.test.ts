@@ -123,6 +123,7 @@ describe('combineRewards and computeReward', () => {
     });
     expect(err(() => combineRewards({ format: Number.POSITIVE_INFINITY }))).toMatchObject({
       field: 'reward.weights.format',
+      value: Number.POSITIVE_INFINITY,
       message: "config field 'reward.weights.format': weight must be a finite number, got Infinity",
     });
     expect(err(() => combineRewards({ format: Number.NaN }))).toBeInstanceOf(ConfigError);

@@ -19,6 +19,10 @@ describe('verifyJsonLine (one line of `vlthink verify`)', () => {
     );
     const twoIssues = verifyJsonLine(line({ gold: 1, prediction: 2 }), 7);
     expect('error' in twoIssues && twoIssues.error).toMatch(/: gold: .+; prediction: /);
+    const nested = verifyJsonLine(line({ gold: '1', prediction: '1', choices: ['a', 2] }), 8);
+    expect('error' in nested && nested.error).toMatch(
+      /^expected \{gold, prediction, grader\?, choices\?\}: choices\.1: /,
+    );
   });
 
   it('uses the general verifier by default, with the choices', () => {
@@ -51,5 +55,7 @@ describe('verifyJsonLine (one line of `vlthink verify`)', () => {
     expect(ask('5', '<answer> </answer>')).toEqual({ correct: false, extracted: '', reason: 'no-answer' });
     // MathRuler takes answers as given: a boxed answer is not extracted.
     expect(ask('5', 'So $\\boxed{5}$')).toMatchObject({ correct: false, reason: 'mismatch' });
+    // MathRuler alone says no (only the lowercase "million" becomes *10^6); the lowercased, trimmed strings are equal.
+    expect(ask(' 2 Million ', '2 million')).toEqual({ correct: true, extracted: '2 million', reason: 'match' });
   });
 });
