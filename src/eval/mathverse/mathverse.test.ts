@@ -188,3 +188,51 @@ describe('MathVerse details', () => {
     expect(fresh.rows[0]).toMatchObject({ extraction: 'x', correct: false });
   });
 });
+
+describe('MathVerse rules, edge by edge', () => {
+  it.each([
+    ['\\boxed{5}', 'free-form', '5', 'a \\boxed at the very start'],
+    ['the value x} ok', 'free-form', 'the value x} ok', 'no \\boxed: a stray "}" is no answer'],
+    ['<answer>4 cm</answer>', 'free-form', '4 cm', 'an answer tag with a space'],
+    ['answer:5', 'free-form', '5', 'no space after "answer:"'],
+    ['The answer is\n5', 'free-form', '5', 'the flag, then a line break'],
+    ['\\boxed{3 C}', 'free-form', '3 C', 'a free-form answer keeps its letters'],
+    ['\\boxed{B is right}', 'multi-choice', 'B', 'a letter at the start'],
+  ])('rule extraction of %j (%s) is %j (%s)', (response, type, expected) => {
+    expect(ruleExtractMathVerse(response, type)).toBe(expected);
+  });
+
+  it('asks the judge once for a clear 0 or no, with the trimmed prompt', async () => {
+    for (const reply of ['0', 'no', 'Judgement: 0']) {
+      const prompts: string[] = [];
+      const verdict = await judgeMathVerse('B', rec({}), {
+        judgePrompt: '  Q {question} A {gt} E {extraction} \n',
+        judge: async (prompt) => {
+          prompts.push(prompt);
+          return reply;
+        },
+      });
+      expect(verdict).toBe(false);
+      expect(prompts).toEqual(['Q q A B E B']);
+    }
+  });
+
+  it('takes a stored verdict only with useStoredExtraction and a stored extraction', async () => {
+    const score = async (over: Partial<MathVerseRecord>, useStoredExtraction: boolean) =>
+      (await scoreMathVerse([rec(over)], { useStoredExtraction })).rows[0];
+    // not asked to use it: the rule extraction and the quick match
+    expect(await score({ model_answer: '\\boxed{B}', extraction: 'A', judgement: 0 }, false)).toMatchObject({
+      extraction: 'B',
+      correct: true,
+    });
+    // a stored extraction without a judgement: judged again
+    expect(await score({ model_answer: 'x', extraction: 'B' }, true)).toMatchObject({ extraction: 'B', correct: true });
+    // a judgement without an extraction: extracted and judged again
+    expect(await score({ model_answer: '\\boxed{A}', judgement: 1 }, true)).toMatchObject({
+      extraction: 'A',
+      correct: false,
+    });
+    // no model answer at all: an empty extraction
+    expect(await score({}, false)).toMatchObject({ extraction: '', correct: false });
+  });
+});

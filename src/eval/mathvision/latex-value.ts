@@ -39,7 +39,10 @@ export function toFloat(x: Num): number {
   const neg = x.n < 0n;
   const n = neg ? -x.n : x.n;
   const k = Math.max(0, 64 - (bitLength(n) - bitLength(x.d)));
-  const q = Number((n << BigInt(k)) / x.d);
+  const scaled = n << BigInt(k);
+  // The quotient's 64+ bits, with a sticky last bit for a nonzero remainder (round to odd), so that Number() rounds
+  // it once, correctly, as Python does: a truncated quotient that ends in 100...0 would round to even instead.
+  const q = Number((scaled / x.d) | (scaled % x.d === 0n ? 0n : 1n));
   const v = k > 1000 ? q * 2 ** -1000 * 2 ** -(k - 1000) : q * 2 ** -k;
   return neg ? -v : v;
 }
@@ -73,24 +76,30 @@ function exactRoot(x: bigint, k: number): bigint | null {
   return r ** BigInt(k) === x ? r : null;
 }
 
+/** The exact k-th root of a non-negative rational, or null. */
+function exactRatRoot(a: { readonly n: bigint; readonly d: bigint }, k: number): { n: bigint; d: bigint } | null {
+  const n = exactRoot(a.n, k);
+  const d = exactRoot(a.d, k);
+  return n !== null && d !== null ? { n, d } : null;
+}
+
 function pow(a: Num, b: Num): Num | null {
   if (a.kind === 'rat' && b.kind === 'rat') {
-    // Integer powers stay exact (SymPy's are) while the result stays a reasonable size.
-    const bits = Math.max(bitLength(a.n), bitLength(a.d));
-    if (b.d === 1n && (b.n < 0n ? -b.n : b.n) * BigInt(bits) <= 200_000n) {
+    // SymPy keeps a rational power exact where the root is exact (8^(2/3) is 4, \sqrt{4/9} is 2/3) and integer
+    // powers exact, while the result stays a reasonable size.
+    const root = b.d === 1n ? a : b.d <= 16n ? exactRatRoot(a, Number(b.d)) : null;
+    if (root !== null) {
       const e = b.n < 0n ? -b.n : b.n;
-      const p = rat(a.n ** e, a.d ** e);
-      return p && b.n < 0n ? div({ kind: 'rat', n: 1n, d: 1n }, p) : p;
-    }
-    if (b.n === 1n && b.d <= 16n) {
-      const n = exactRoot(a.n, Number(b.d));
-      const d = exactRoot(a.d, Number(b.d));
-      if (n !== null && d !== null) return rat(n, d);
+      const bits = Math.max(bitLength(root.n), bitLength(root.d));
+      if (e * BigInt(bits) <= 200_000n) {
+        const p = rat(root.n ** e, root.d ** e);
+        return p && b.n < 0n ? div({ kind: 'rat', n: 1n, d: 1n }, p) : p;
+      }
     }
   }
-  const base = toFloat(a);
-  if (base < 0) return null; // complex in SymPy; eval fails on `I`
-  return flt(base ** toFloat(b));
+  // A negative base to a non-integer power is complex (SymPy's I, Python's complex, so round() fails): JS gives NaN,
+  // which flt turns into null. (-1.5)^2 is real: 2.25.
+  return flt(toFloat(a) ** toFloat(b));
 }
 
 type Token = { t: 'num'; v: string } | { t: 'cmd'; v: string } | { t: 'sym'; v: string } | { t: 'ch'; v: string };

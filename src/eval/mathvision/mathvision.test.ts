@@ -304,3 +304,104 @@ describe('MATH-Vision rules one by one', () => {
     expect(mathVisionPrompt({ question: 'Q?', options: ['1', '2'] }).endsWith('Q?\n(A) 1\n(B) 2\n')).toBe(true);
   });
 });
+
+// Cases aimed at single official rules that the tables above leave open (each value as MATH-V's Python gives it).
+describe('MATH-Vision is_equal and eval_tuple, edge by edge', () => {
+  it.each([
+    ['', '\t', false, 'an empty answer is false even when both strip to ""'],
+    ['\t', '', false, 'and an empty gold'],
+    [' ', '\t', false, 'blank after removing spaces'],
+    ['\t', ' ', false, 'on either side'],
+    ['(\\frac{1}{2},1)', '(0.5,1)', true, 'tuples equal after eval_tuple'],
+    ['[\\frac{1}{2},1]', '[0.5,1]', true, 'lists too'],
+    ['(a,1.234)', '(a,1.23)', true, '"a" is kept, the rest rounded'],
+    ['(1.234,\\infty)', '(1.23,\\infty)', true, 'infinity is kept, the rest rounded'],
+  ])('is_equal(%j, %j) is %s (%s)', (a, b, expected) => {
+    expect(mathVisionIsEqual(a, b)).toBe(expected);
+  });
+
+  it.each([
+    ['(1.234,2]', '(1.234,2]', 'a ( with a ] is neither tuple nor list'],
+    ['[1.234,2)', '[1.234,2)', 'nor a [ with a )'],
+    ['[1.234,2]', '[1.23,2]', 'a list is evaluated'],
+    ['(1.234)', '(1.234)', 'one element is no tuple'],
+    ['[1.234]', '[1.234]', 'nor a list'],
+    ['x1.234,2y', 'x1.234,2y', 'commas without brackets'],
+    ['(a,1.234)', '(a,1.23)', '"a" kept'],
+    ['(-a,1.234)', '(-a,1.23)', '"-a" kept'],
+    ['(1.234,-\\infty)', '(1.23,-\\infty)', 'anything with "infty" kept'],
+    ['(b,1.234)', '(b,1.234)', 'another letter fails: the input back'],
+  ])('eval_tuple(%j) -> %j (%s)', (input, expected) => {
+    expect(evalTuple(input)).toBe(expected);
+  });
+});
+
+describe('MATH-Vision gold value and result file, edge by edge', () => {
+  const record = { id: '1', question: 'q', options: [] as string[], answer: '4', level: 1, subject: 's' };
+
+  it('has no gold option text without options or with a letter beyond them', () => {
+    expect(mathVisionCorrect('Stryker was here!', record)).toBe(false);
+    expect(mathVisionCorrect('Stryker was here!', { ...record, options: ['2', '4'], answer: 'C' })).toBe(false);
+    expect(mathVisionCorrect('4', { ...record, options: ['2', '4'], answer: 'B' })).toBe(true);
+    expect(mathVisionCorrect('2', { ...record, options: ['2', '4'], answer: 'C' })).toBe(false);
+  });
+
+  it('sorts the keys by code point, whatever the row order', () => {
+    const r = (subject: string, level: number) => ({ ...record, subject, level });
+    const out = mathVisionResult([
+      { record: r('logic', 2), correct: true },
+      { record: r('algebra', 1), correct: false },
+      { record: r('logic', 1), correct: true },
+    ]);
+    expect(Object.keys(out)).toEqual([
+      '-all',
+      '-level1',
+      '-level1_algebra',
+      '-level1_logic',
+      '-level2',
+      '-level2_logic',
+      'algebra',
+      'algebra_level1',
+      'logic',
+      'logic_level1',
+      'logic_level2',
+    ]);
+    expect(out['-all']).toBe('2/3=66.67%');
+    expect(out['-level1']).toBe('1/2=50.0%');
+  });
+});
+
+describe('MATH-Vision _strip_string and find_math_answer, edge by edge', () => {
+  it.each([
+    ['1\n2', '12', 'line breaks dropped'],
+    ['a\\\\b', 'a\\b', 'doubled backslash'],
+    ['\\left(1\\right)', '(1)', '\\left and \\right dropped'],
+    ['90^{\\circ}', '90', 'braced degrees'],
+    ['90^\\circ', '90', 'degrees'],
+    ['x=12', '12', 'after the one "="'],
+    ['a\\approx12', '12', 'after the one \\approx'],
+    ['ab', 'ab', 'no "=" nor \\approx'],
+    ['null/5', 'null/5', 'int("null") raises: kept'],
+    ['5/null', '5/null', 'int("null") raises: kept'],
+  ])('_strip_string(%j) -> %j (%s)', (input, expected) => {
+    expect(stripMathString(input)).toBe(expected);
+  });
+
+  it.each([
+    ['3k\nm', '3', 'line breaks go before the unit'],
+    ['3k\\leftm', '3', '\\left goes before the unit'],
+    ['3k\\rightm', '3', '\\right goes before the unit'],
+    ['3k^{\\circ}m', '3', '^{\\circ} goes before the unit'],
+    ['3k^\\circm', '3', '^\\circ goes before the unit'],
+    ['3{km}', '3', 'braced kilometres'],
+  ])('find_math_answer(%j) -> %j (%s)', (input, expected) => {
+    expect(findMathAnswer(input)).toBe(expected);
+  });
+
+  it.each([
+    ['is 5', '5', 'a number right after a leading "is "'],
+    ['It is 7.', '7', 'after the last "is "'],
+  ])('extracts %j -> %j (%s)', (response, expected) => {
+    expect(extractMathVision(response)).toBe(expected);
+  });
+});

@@ -6,6 +6,7 @@ import {
   extractMathVista,
   MATHVISTA_EXTRACTION_PROMPT,
   mathVistaCorrect,
+  mathVistaExtractionPrompt,
   mathVistaScores,
   normalizeMathVista,
   quickExtractMathVista,
@@ -276,5 +277,51 @@ describe('MathVista rules one by one', () => {
     expect(mathVistaScores([rows[1] as (typeof rows)[number]]).average).toEqual(cell('100.0', 1, 1));
     expect(mathVistaScores(rows.slice(0, 2)).average).toEqual(cell('50.0', 1, 2));
     expect(mathVistaScores([]).average).toEqual(cell('0.0', 0, 0));
+  });
+});
+
+describe('MathVista scoring paths, edge by edge', () => {
+  const opts = { integerRule: 'current', useStoredExtraction: true } as const;
+
+  it('uses a stored extraction only when asked and when there is one', async () => {
+    const records = [
+      rec({ pid: 'a', response: '3', extraction: '4' }),
+      rec({ pid: 'b', response: '3', extraction: null }),
+      rec({ pid: 'c', response: '3' }),
+      rec({ pid: 'd', response: null, extraction: 3 }),
+      rec({ pid: 'e', response: undefined }),
+    ];
+    const stored = await scoreMathVista(records, opts);
+    expect(stored.rows).toEqual([
+      { id: 'a', extraction: '4', prediction: '4', correct: false },
+      { id: 'b', extraction: '3', prediction: '3', correct: true },
+      { id: 'c', extraction: '3', prediction: '3', correct: true },
+      { id: 'd', extraction: '3', prediction: '3', correct: true }, // a number, printed as JSON
+      { id: 'e', extraction: '', prediction: null, correct: false },
+    ]);
+    const fresh = await scoreMathVista(records, { ...opts, useStoredExtraction: false });
+    expect(fresh.rows.map((r) => r.extraction)).toEqual(['3', '3', '3', '', '']);
+  });
+
+  it('prints a non-string stored extraction as JSON', async () => {
+    const { rows } = await scoreMathVista([rec({ extraction: [1, 2], answer_type: 'list', answer: '[1, 2]' })], opts);
+    expect(rows[0]).toEqual({ id: '1', extraction: '[1,2]', prediction: '[1, 2]', correct: true });
+  });
+
+  it('reads a missing response as empty, whatever the choices', async () => {
+    const mc = rec({ question_type: 'multi_choice', answer_type: 'text', choices: ['Stryker was here!', 'x'] });
+    const { rows } = await scoreMathVista([mc], { ...opts, useStoredExtraction: false });
+    expect(rows[0]?.extraction).toBe('');
+  });
+
+  it('takes the quick path first, and needs no choices for it', async () => {
+    expect(await extractMathVista('-7', rec({}))).toEqual({ extraction: '-7', method: 'quick' });
+    const noChoices = rec({ question_type: 'multi_choice', answer_type: 'text', choices: null });
+    expect(quickExtractMathVista('B', noChoices)).toEqual({ found: false });
+    expect(quickExtractMathVista('abc', rec({ answer_type: 'float' }))).toEqual({ found: false });
+  });
+
+  it('assembles the extraction prompt from the stripped demo', () => {
+    expect(mathVistaExtractionPrompt('  demo \n', 'q', 'r')).toBe('demo\n\nq\n\nr\n\nExtracted answer: ');
   });
 });
