@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
@@ -12,6 +11,7 @@ import { type ChatServer, startChatServer } from '../src/backends/chat-server.ts
 import { parseRunConfig } from '../src/pipeline/config/load.ts';
 import { initEmbeddedBase } from '../src/pipeline/engines-embedded.ts';
 import { writeWorldDataset } from '../src/world/index.ts';
+import { freePort } from './free-port.ts';
 import { testPython } from './python.ts';
 import { type RayJobsStandIn, startRayJobsStandIn } from './ray-jobs-stand-in.ts';
 import { sharedDataDir } from './shared-data.ts';
@@ -66,14 +66,6 @@ async function probe(): Promise<{ transformers: string } | { skip: string }> {
 const env = await probe();
 const skip = 'skip' in env ? env.skip : '';
 if (skip) console.warn(`dress rehearsal skipped: ${skip}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** A vlthink server command; resolves once it prints its `{url}` line. */
 async function startCli(args: string[]): Promise<{ url: string; child: ChildProcess }> {

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../test/free-port.ts';
 import { AbortedError, BackendError } from '../core/index.ts';
 import { createLocalRunner } from './local-runner.ts';
 import { startLoopbackServer } from './loopback-server.ts';
@@ -25,14 +25,6 @@ const server = require('node:http').createServer((req, res) => {
 setTimeout(() => server.listen(Number(at('--port')), at('--host')), 300);
 process.on('SIGTERM', () => { console.log('shutting down'); server.close(); process.exit(0); });
 `;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe('managed policy server (vllm serve per stage)', () => {
   let dir = '';

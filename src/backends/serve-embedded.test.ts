@@ -19,6 +19,22 @@ import type { GenerationBackend, Prompt } from './types.ts';
  */
 const generatorFile = resolve(import.meta.dirname, 'embedded-generator.ts');
 const hasGenerator = existsSync(generatorFile);
+
+/** A greedy 4-token chat request with one image (as a data URL) and a question. */
+const imageRequest = (bytes: Uint8Array, text: string) => ({
+  model: 'tiny',
+  max_tokens: 4,
+  temperature: 0,
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}` } },
+        { type: 'text', text },
+      ],
+    },
+  ],
+});
 if (!hasGenerator) console.info(`serve-embedded tests skipped: ${generatorFile} does not exist yet`);
 
 type CreateEmbeddedGenerator = (opts: { checkpoint: string }) => GenerationBackend | Promise<GenerationBackend>;
@@ -107,22 +123,7 @@ describe.skipIf(!hasGenerator)('vlthink serve: an embedded checkpoint over the O
   });
 
   it('answers top_logprobs in the OpenAI layout: the k most likely tokens per position, the drawn one among them when greedy', async () => {
-    const png64 = Buffer.from(png).toString('base64');
-    const body = (extra: object) => ({
-      model: 'tiny',
-      max_tokens: 4,
-      temperature: 0,
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'image_url', image_url: { url: `data:image/png;base64,${png64}` } },
-            { type: 'text', text: 'How many red circles are there ?' },
-          ],
-        },
-      ],
-      ...extra,
-    });
+    const body = (extra: object) => ({ ...imageRequest(png, 'How many red circles are there ?'), ...extra });
     const post = (extra: object) =>
       fetch(`${server.url}/v1/chat/completions`, {
         method: 'POST',
@@ -163,26 +164,12 @@ describe.skipIf(!hasGenerator)('vlthink serve: an embedded checkpoint over the O
   });
 
   it('answers a corrupt image and a too-long prompt 400 while the requests batched with them get 200', async () => {
-    const image = (bytes: Uint8Array, text: string) => ({
-      model: 'tiny',
-      max_tokens: 4,
-      temperature: 0,
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}` } },
-            { type: 'text', text },
-          ],
-        },
-      ],
-    });
-    const good = image(png, 'How many red circles are there ?');
+    const good = imageRequest(png, 'How many red circles are there ?');
     const bodies = [
       good,
-      image(new TextEncoder().encode('this is not a png'), 'How many red circles are there ?'),
+      imageRequest(new TextEncoder().encode('this is not a png'), 'How many red circles are there ?'),
       good,
-      image(png, 'How many red circles are there ? '.repeat(200)),
+      imageRequest(png, 'How many red circles are there ? '.repeat(200)),
       good,
     ];
     const replies = await Promise.all(
