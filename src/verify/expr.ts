@@ -152,6 +152,9 @@ export function canonicalKey(e: Expr): string {
 }
 
 function canonicalNumber(text: string): string {
+  // Scientific notation (`1.0e10`): canonicalize the mantissa alone, the exponent as an integer.
+  const sci = /[eE]/.exec(text);
+  if (sci) return `${canonicalNumber(text.slice(0, sci.index))}e${Number(text.slice(sci.index + 1))}`;
   if (!text.includes('.')) return text.replace(/^0+(?=\d)/, '');
   const trimmed = text.replace(/^0+(?=\d)/, '').replace(/0+$/, '');
   return trimmed.endsWith('.') ? trimmed.slice(0, -1) : trimmed;
