@@ -32,6 +32,7 @@ type Mutant = z.infer<typeof Mutant>;
 function usage(message: string): never {
   console.error(`${message}
 usage: npx tsx test/mutation/replay.ts REPORT FILE [--lines A-B] [--tests GLOB,...] [--status S,...] [--timeout-ms N]
+  (default timeout: 3x the unmutated run plus 10 s)
   REPORT   a Stryker JSON report, e.g. reports/mutation/verify-math/mutation.json
   FILE     a source file as the report names it, e.g. src/verify/compare.ts`);
   process.exit(2);
@@ -49,7 +50,7 @@ const option = (name: string): string | undefined => {
 const linesOption = option('--lines');
 const testsOption = option('--tests');
 const statuses = (option('--status') ?? 'Survived,NoCoverage').split(',');
-const timeoutMs = Number(option('--timeout-ms') ?? 120_000);
+const timeoutOption = option('--timeout-ms');
 const [reportPath, file] = args;
 if (reportPath === undefined || file === undefined) usage('REPORT and FILE are required');
 
@@ -97,7 +98,7 @@ const env = {
 };
 
 /** One vitest run of the tests in the scratch copy: 'pass', 'fail' or 'timeout'. */
-function runTests(): 'pass' | 'fail' | 'timeout' {
+function runTests(timeoutMs: number): 'pass' | 'fail' | 'timeout' {
   const run = spawnSync(
     process.execPath,
     [
@@ -110,7 +111,7 @@ function runTests(): 'pass' | 'fail' | 'timeout' {
       '--reporter',
       'dot',
     ],
-    { cwd: scratch, env, timeout: timeoutMs, encoding: 'utf8' },
+    { cwd: scratch, env, timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8' },
   );
   if (run.error !== undefined) return 'timeout';
   if (run.status !== 0 && process.env.VLTHINK_REPLAY_VERBOSE) console.log(run.stdout, run.stderr);
@@ -121,15 +122,18 @@ const counts = { killed: 0, survived: 0, timeout: 0 };
 try {
   // The tests must pass on the unmutated report source, or every mutant would count as killed.
   writeFileSync(join(scratch, file), entry.source);
-  if (runTests() !== 'pass') {
+  const started = performance.now();
+  if (runTests(600_000) !== 'pass') {
     throw new Error(
       `the tests (${tests.join(', ')}) do not pass on ${file} as the report recorded it; fix them first ` +
         '(VLTHINK_REPLAY_VERBOSE=1 prints vitest output)',
     );
   }
+  // A mutant that loops forever is stopped at 3x the baseline run plus 10 s (as Stryker's timeouts, counted killed).
+  const timeoutMs = timeoutOption === undefined ? 3 * (performance.now() - started) + 10_000 : Number(timeoutOption);
   for (const m of mutants) {
     writeFileSync(join(scratch, file), mutate(entry.source, m));
-    const outcome = runTests();
+    const outcome = runTests(timeoutMs);
     const verdict = outcome === 'timeout' ? 'timeout' : outcome === 'pass' ? 'SURVIVED' : 'killed';
     counts[verdict === 'SURVIVED' ? 'survived' : verdict]++;
     const { line, column } = m.location.start;
