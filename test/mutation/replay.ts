@@ -130,7 +130,8 @@ try {
     );
   }
   // A mutant that loops forever is stopped at 3x the baseline run plus 10 s (as Stryker's timeouts, counted killed).
-  const timeoutMs = timeoutOption === undefined ? 3 * (performance.now() - started) + 10_000 : Number(timeoutOption);
+  const timeoutMs =
+    timeoutOption === undefined ? Math.round(3 * (performance.now() - started) + 10_000) : Number(timeoutOption);
   for (const m of mutants) {
     writeFileSync(join(scratch, file), mutate(entry.source, m));
     const outcome = runTests(timeoutMs);
