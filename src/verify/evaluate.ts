@@ -134,7 +134,8 @@ function call(name: string, args: readonly Expr[], env: Env, known: boolean): nu
 
 /** gcd of rationals/decimals (as SymPy does for Rational arguments), via a decimal denominator grid. */
 function gcd(a: number, b: number): number {
-  if (a === b) return a;
+  // gcd(x, x) is x for a variable's sample value; a rational's gcd is positive (SymPy: gcd(-5, -5) = 5).
+  if (a === b) return isReadableRational(a) ? Math.abs(a) : a;
   a = Math.abs(a);
   b = Math.abs(b);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return Number.NaN;
@@ -155,7 +156,7 @@ function decimalScale(a: number, b: number): number {
 }
 
 function lcm(a: number, b: number): number {
-  if (a === b) return a;
+  if (a === b) return isReadableRational(a) ? Math.abs(a) : a;
   const g = gcd(a, b);
   if (g === 0) return 0;
   // SymPy: the lcm of non-rationals (variables) is their product, sign kept
