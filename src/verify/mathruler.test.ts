@@ -267,3 +267,19 @@ describe('secondNormalize: more of the reference rules', () => {
     expect(secondNormalize(input)).toBe(expected);
   });
 });
+
+// Checked against MathRuler's grader.py (HEAD 14dadeb) with pylatexenc 2.10 and SymPy 1.14 on CPython 3.11.
+describe('MathRuler: LaTeX our parser cannot read, and the evaluation tolerance', () => {
+  it.each([
+    ['\\left( 1, 2 \\right] +', '(1,2]+', 'pylatexenc drops \\left / \\right'],
+    ['\\left(x+', '(x+', 'also unbalanced'],
+    ['\\sin x +', 'sinx+', 'and prints \\sin as its name'],
+  ])('secondNormalize(%j) -> %j (%s)', (input, expected) => {
+    expect(secondNormalize(input)).toBe(expected);
+  });
+
+  it('accepts a floating-point error exactly at the tolerance (SymPy: the difference is exactly 0)', () => {
+    // 2^55 + 29999999997 rounds up by 3 in doubles; 3 is exactly 1e-10 * 3e10.
+    expect(gradeAnswer('29999999997+0', '36028797018963968+29999999997-36028797018963968')).toBe(true);
+  });
+});

@@ -139,3 +139,29 @@ describe('toFloat: Python int / int true division, correctly rounded', () => {
     expect(toFloat(F(0.1))).toBe(0.1);
   });
 });
+
+// Expected values checked against latex2sympy2 1.9 (OrangeX4, the package MATH-V imports) + SymPy 1.14 on CPython 3.11:
+// eval(str(latex2sympy(s))) with `from math import *`.
+describe('latexValue: size limits and argument forms, against latex2sympy2', () => {
+  it.each<[string, Num | null, string]>([
+    ['1^{150000}', R(1n), 'Python: 1**150000 is the int 1 (the size test counts 1 as one bit)'],
+    ['(-1)^{150000}', R(1n), 'a negative base counts its magnitude only'],
+    ['1^{200000}', R(1n), 'exponent x bits at the limit is still exact'],
+    ['(\\frac{1}{2})^{150000}', F(0), 'Python: (1/2)**150000 underflows to 0.0; the denominator sets the size'],
+    ['\\sqrt{\\frac{4}{3}}', F(1.1547005383792515), 'Python: sqrt(4/3); an exact numerator root alone is not enough'],
+    ['2^{\\frac{1}{10000000000}}', F(1.0000000000693148), 'Python: 2**(1/10000000000); no exact-root search'],
+    ['\\sqrt{10^{400}}', null, 'Python: sqrt(10**400) raises OverflowError (threw a RangeError here before)'],
+    ['\\sqrt[3]{10^{400}}', null, 'Python: (10**400)**(1/3) raises OverflowError'],
+    ['\\sqrt{\\frac{1}{10^{400}}}', F(0), 'Python: sqrt(1/10**400) is sqrt(0.0)'],
+    ['2^-1', null, 'latex2sympy2 raises: an exponent is an atom or a {group}, not a signed number'],
+    ['2^{-1}', R(1n, 2n), 'in braces it is fine (Python: 1/2)'],
+    ['\\frac1.25', null, 'latex2sympy2 raises: \\frac needs braces (and 1.25 is not split into digits)'],
+  ])('%j -> %o (%s)', (latex, expected) => {
+    expect(latexValue(latex)).toEqual(expected);
+  });
+
+  it('toFloat rounds an exact quotient past 2^53 half to even, as Python does', () => {
+    expect(toFloat(R(2n ** 53n + 1n))).toBe(9007199254740992); // (2**53+1)/1
+    expect(toFloat(R(2n ** 53n + 3n))).toBe(9007199254740996); // (2**53+3)/1
+  });
+});

@@ -69,7 +69,7 @@ function div(a: Num, b: Num): Num | null {
 }
 
 function exactRoot(x: bigint, k: number): bigint | null {
-  if (x < 0n) return null;
+  if (x < 0n || !Number.isFinite(Number(x))) return null; // past floats: Python's sqrt / ** raise OverflowError
   if (x < 2n) return x;
   let r = BigInt(Math.round(Number(x) ** (1 / k)));
   for (const c of [r - 1n, r, r + 1n]) if (c >= 0n && c ** BigInt(k) === x) r = c;
@@ -214,7 +214,7 @@ class Parser {
     const base = this.primary();
     if (base === null || !this.isCh('^')) return base;
     this.i++;
-    const exp = this.isCh('-') ? this.unary() : this.primary();
+    const exp = this.primary(); // latex2sympy2: CARET (atom | {expr}), so 2^-1 is a syntax error
     return exp === null ? null : pow(base, exp);
   }
 

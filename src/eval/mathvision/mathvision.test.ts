@@ -405,3 +405,10 @@ describe('MATH-Vision _strip_string and find_math_answer, edge by edge', () => {
     expect(extractMathVision(response)).toBe(expected);
   });
 });
+
+describe('MATH-Vision gold value for an answer that is no option letter', () => {
+  it('gives no gold option text (official: options[ord("@") - 65] is the last option, "5" != "9" either way)', () => {
+    const record = { id: '1', question: 'q', options: ['1', '2', '3', '4', '5'], answer: '@', level: 1, subject: 's' };
+    expect(mathVisionCorrect('9', record)).toBe(false);
+  });
+});

@@ -325,3 +325,10 @@ describe('MathVista scoring paths, edge by edge', () => {
     expect(mathVistaExtractionPrompt('  demo \n', 'q', 'r')).toBe('demo\n\nq\n\nr\n\nExtracted answer: ');
   });
 });
+
+describe('MathVista multi-choice without choices', () => {
+  it('makes no prediction rather than one from made-up choices (official: len(None) raises)', () => {
+    expect(normalizeMathVista('A', rec({ question_type: 'multi_choice', choices: null }), 'current')).toBeNull();
+    expect(normalizeMathVista('(B) text', rec({ question_type: 'multi_choice', choices: null }), 'current')).toBeNull();
+  });
+});
