@@ -176,7 +176,7 @@ describe('numbers', () => {
   });
 });
 
-describe('long integers compare by their digits', () => {
+describe('integer literals compare by their digits', () => {
   it.each<[string | Expr, string | Expr, boolean]>([
     ['12345678901234567890', '12345678901234567891', false],
     ['-12345678901234567890', '-12345678901234567891', false],
@@ -192,6 +192,11 @@ describe('long integers compare by their digits', () => {
     // a long run of leading zeros is still zero
     [num(0, '00000000000000000'), '-0', true],
     ['-0', num(0, '00000000000000000'), true],
+    // short integers too: a relative tolerance would take 1000000000 for 1000000001 (SymPy: different Integers)
+    ['1000000000', '1000000001', false],
+    ['123456789012345', '123456789012346', false],
+    ['-1000000000', '-1000000001', false],
+    ['007', '7', true],
   ])('%j vs %j -> %s', (gold, pred, expected) => {
     expect(eq(gold, pred)).toBe(expected);
   });

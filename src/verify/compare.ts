@@ -308,7 +308,7 @@ function scalarsEqual(g: Expr, p: Expr, opts: CompareOptions): boolean {
   }
   const floats = hasFloat(g) || hasFloat(p);
   if (vars.length === 0) {
-    const big = bigIntegerVerdict(g, p);
+    const big = integerLiteralVerdict(g, p);
     if (big !== null) return big;
     const a = evaluate(g, new Map());
     const b = evaluate(p, new Map());
@@ -336,17 +336,19 @@ function numbersEqual(a: number, b: number, floats: boolean, places: number): bo
   return Math.round(a * f) === Math.round(b * f) || Math.abs(a - b) <= 0.5 / f + 1e-12 * scale;
 }
 
-/** Integers too long for doubles (over 15 digits) compare by their digits; null when that rule does not apply. */
-function bigIntegerVerdict(g: Expr, p: Expr): boolean | null {
+/**
+ * Two integer literals compare by their digits, exactly as SymPy's Integers do (the numeric path's relative tolerance
+ * would take 1000000000 for 1000000001, and doubles cannot hold over 15 digits); null when that rule does not apply.
+ */
+function integerLiteralVerdict(g: Expr, p: Expr): boolean | null {
   const digits = (e: Expr): string | null =>
     e.kind === 'num' && !e.float
       ? e.text
       : e.kind === 'neg' && e.arg.kind === 'num' && !e.arg.float
         ? `-${e.arg.text}`
         : null;
-  const a = digits(g)?.replace(/^(-?)0+(?=\d)/, '$1');
-  const b = digits(p)?.replace(/^(-?)0+(?=\d)/, '$1');
-  if (a === undefined || b === undefined || a === null || b === null) return null;
-  if (a.replace('-', '').length <= 15 && b.replace('-', '').length <= 15) return null;
-  return a === b;
+  const canonical = (d: string | null | undefined) => d?.replace(/^(-?)0+(?=\d)/, '$1').replace(/^-0$/, '0');
+  const a = canonical(digits(g));
+  const b = canonical(digits(p));
+  return a === undefined || b === undefined ? null : a === b;
 }
