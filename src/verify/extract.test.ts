@@ -224,6 +224,9 @@ describe('extractAnswer: long texts', () => {
     ['spaced thousands at the very start', `1 000 ${filler(1600)}`, E, ['1000']],
     ['3000 chars are scanned whole', `${filler(748)}1 000${' y'.repeat(749)}.`, E, ['1000']],
     ['long digit runs keep their tail', `Answer:${' '.repeat(30)}5${' '.repeat(398)}end 9.`, E, ['5']],
+    // the tail window never splits a number or an expression: here both straddle text.length - 1500
+    ['spaced thousands across the tail split', `${filler(1000)}1 000${' z'.repeat(749)}`, E, ['1000']],
+    ['an expression across the tail split', `${filler(1000)}3 + 4${' z'.repeat(749)}`, E, ['3 + 4']],
   ])('%s', (_name, text, targets, v) => {
     expect(run(text, targets).v).toEqual(v);
   });

@@ -98,10 +98,17 @@ function extractInner(text: string, cfg: ExtractionConfig): Extraction {
   return second;
 }
 
+/**
+ * Where the tail pass starts: the last whitespace before the final TAIL characters that follows a letter, so that no
+ * number or expression (digits, spaces, operators) runs across it ("1 000" split after "1 " would read 0); 0 (the
+ * whole text) when there is none.
+ */
 function tailStart(text: string): number {
   if (text.length <= TAIL * 2) return 0;
-  const ws = text.slice(0, text.length - TAIL).search(/\s\S*$/);
-  return Math.max(0, ws);
+  for (let i = text.length - TAIL; i > 0; i--) {
+    if (/\s/.test(text[i] as string) && /\p{L}/u.test(text[i - 1] as string)) return i;
+  }
+  return 0;
 }
 
 function tryCandidates(cands: readonly Candidate[], fallbackIn: string | null): Extraction {
