@@ -27,8 +27,8 @@ const GREEK = new Set(
   ),
 );
 
-/** LaTeX function commands and plain words that name the same functions. */
-const FUNCTIONS: Record<string, string> = {
+/** LaTeX function commands and plain words that name the same functions (no prototype: `constructor` is no name). */
+const FUNCTIONS: Record<string, string> = Object.assign(Object.create(null), {
   sin: 'sin',
   cos: 'cos',
   tan: 'tan',
@@ -69,11 +69,11 @@ const FUNCTIONS: Record<string, string> = {
   det: 'det',
   binom: 'binom',
   factorial: 'factorial',
-};
+});
 
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'F', 'G', 'H', 'P', 'W']);
 const PERCENT_WORDS = new Set(['percent', 'percentage', 'pct']);
-const REL_CMDS: Record<string, RelOp | 'approx' | 'in'> = {
+const REL_CMDS: Record<string, RelOp | 'approx' | 'in'> = Object.assign(Object.create(null), {
   le: '<=',
   leq: '<=',
   leqslant: '<=',
@@ -87,7 +87,7 @@ const REL_CMDS: Record<string, RelOp | 'approx' | 'in'> = {
   approx: 'approx',
   simeq: 'approx',
   in: 'in',
-};
+});
 
 /** Parse one answer; null when it is not math we can read. Throws only ParseTimeout (past the deadline). */
 /** Longer inputs are not answers (and would only cost time): they do not parse. */
@@ -523,7 +523,7 @@ class Parser {
     throw parseFailure('bad subscript');
   }
 
-  /** `{ ... }` as a value: a set when it holds commas (`{1,3}`), else the grouped value. */
+  /** `{ ... }` as a value: a set when it holds commas (`{1,3}`), else the value itself (a `\pm` in it expands outside). */
   private group(): Expr {
     this.expectOp('{');
     this.enter();
@@ -535,7 +535,7 @@ class Parser {
       this.depth--;
       return { kind: 'call', name: 'binom', args: [first, k], known: true };
     }
-    const e = first ? this.listAfter(first, ['}']) : this.list(['}']);
+    const e = first && this.isOp('}') ? first : first ? this.listAfter(first, ['}']) : this.list(['}']);
     this.expectOp('}');
     this.depth--;
     return e;
@@ -804,7 +804,7 @@ class Parser {
     if (this.isOp('(')) {
       this.next();
       args = this.callArgs(')');
-    } else if (this.isOp('{') && fn !== 'sqrt') {
+    } else if (this.isOp('{')) {
       args = [this.group()];
     } else {
       if (this.peek().t === 'end') throw parseFailure(`function ${fn} without argument`);
