@@ -9,7 +9,7 @@ import { ParseFailure, parseFailure, type Token, tokenize } from './tokenize.ts'
  *
  * Simplifications: single letters are variables (a multi-letter word is a product of letters, except known function
  * and constant names, and a whole answer that is one word, which is text); `f`, `g`, `h`, `F`, `G`, `H`, `P`, `W`
- * before `(` are function applications; `:` is division (ratios); `\log` is the natural log (as latex2sympy reads it).
+ * before `(` are function applications; `:` is division (ratios); `\log` is base 10 (as latex2sympy reads it; `\ln` is the natural log).
  */
 
 export class ParseTimeout extends Error {}
