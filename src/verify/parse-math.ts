@@ -437,7 +437,8 @@ class Parser {
       case 'op':
         return t.text === '(' || t.text === '{' || t.text === '[' || (t.text === '|' && this.absDepth === 0);
       case 'cmd':
-        if ((t.name === 'vert' || t.name === 'lvert' || t.name === '|') && this.absDepth > 0) return false;
+        // Inside |...| a bare \vert may close it; \lvert only opens.
+        if (t.name === 'vert' && this.absDepth > 0) return false;
         return IMPLICIT_START_CMDS.has(t.name) || GREEK.has(t.name) || t.name in FUNCTIONS;
       default:
         return false;
