@@ -3,7 +3,7 @@ import type { Expr } from './expr.ts';
 import { ParseTimeout, parseMath } from './parse-math.ts';
 
 /**
- * parseMath, first half of the parser: entry point, word splitting, lists, relations, set operators, sums, signs,
+ * parseMath, the operator levels: entry point, word splitting, lists, relations, set operators, sums, signs,
  * products and postfix operators. Trees are compared as exact S-expressions: `2f` is a float literal, `#pi` a
  * constant, `"odd"` text, `(f? x)` an unknown function, `(± a b)` a plus-minus node.
  */

@@ -3,7 +3,7 @@ import { type CompareOptions, equivalent } from './compare.ts';
 import { type Expr, num } from './expr.ts';
 import { parseMath } from './parse-math.ts';
 
-/** compare.ts, second half: relations and chains, proportionality, collections, numeric and big-integer rules. */
+/** compare.ts on parsed answers: relations and chains, proportionality, collections, numeric and big-integer rules. */
 const OPTS: CompareOptions = { floatRounding: 6, strict: true, allowSetRelationComp: false };
 
 function p(s: string): Expr {

@@ -4,7 +4,7 @@ import { verifyAnswer } from './math-verify.ts';
 import { parseMath } from './parse-math.ts';
 
 /**
- * parseMath, second half of the parser: exponents, subscripts, groups, arguments, primaries, words, text tokens,
+ * parseMath, the primaries: exponents, subscripts, groups, arguments, primaries, words, text tokens,
  * brackets, commands, big operators, function calls, environments and the ± expansion. Trees are compared as a
  * lossless prefix rendering: `1.5f` is a float literal, `#pi` a constant, `"t"` text, `f?(x)` an unknown function,
  * `[a;b)` an interval, `M[1,2;3,4]` a matrix, `=(a,b)` a relation.
