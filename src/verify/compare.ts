@@ -308,8 +308,8 @@ function scalarsEqual(g: Expr, p: Expr, opts: CompareOptions): boolean {
   }
   const floats = hasFloat(g) || hasFloat(p);
   if (vars.length === 0) {
-    const big = integerLiteralVerdict(g, p);
-    if (big !== null) return big;
+    const literal = integerLiteralVerdict(g, p);
+    if (literal !== null) return literal;
     const a = evaluate(g, new Map());
     const b = evaluate(p, new Map());
     return numbersEqual(a, b, floats, opts.floatRounding);
