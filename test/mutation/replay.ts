@@ -12,22 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import { type Mutant, type Position, Report } from './report.ts';
 
 const root = resolve(import.meta.dirname, '../..');
-
-const Position = z.object({ line: z.number().int(), column: z.number().int() });
-const Mutant = z.object({
-  id: z.string(),
-  mutatorName: z.string(),
-  replacement: z.string().optional(),
-  status: z.string(),
-  location: z.object({ start: Position, end: Position }),
-});
-const Report = z.object({
-  files: z.record(z.string(), z.object({ source: z.string(), mutants: z.array(Mutant) })),
-});
-type Mutant = z.infer<typeof Mutant>;
 
 function usage(message: string): never {
   console.error(`${message}
@@ -81,7 +68,7 @@ const mutants = entry.mutants.filter(
 function mutate(source: string, m: Mutant): string {
   const lineStarts = [0];
   for (let i = 0; i < source.length; i++) if (source[i] === '\n') lineStarts.push(i + 1);
-  const offset = (p: z.infer<typeof Position>) => (lineStarts[p.line - 1] ?? source.length) + p.column - 1;
+  const offset = (p: Position) => (lineStarts[p.line - 1] ?? source.length) + p.column - 1;
   return source.slice(0, offset(m.location.start)) + (m.replacement ?? '') + source.slice(offset(m.location.end));
 }
 

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MUTATION_MODULES } from './modules.ts';
+import { Report } from './report.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const args = process.argv.slice(2);
@@ -26,13 +27,6 @@ if (unknown.length > 0) {
 }
 const modules = MUTATION_MODULES.filter((m) => names.length === 0 || names.includes(m.name));
 
-const Mutant = z.object({
-  mutatorName: z.string(),
-  replacement: z.string().optional(),
-  status: z.string(),
-  location: z.object({ start: z.object({ line: z.number(), column: z.number() }) }),
-});
-const Report = z.object({ files: z.record(z.string(), z.object({ mutants: z.array(Mutant) })) });
 const Equivalent = z.array(
   z.object({
     file: z.string(),
