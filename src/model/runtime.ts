@@ -27,6 +27,7 @@ import {
 } from '../engine/index.ts';
 import { imageValues, maxSeq, numPatches, type VlmConfig } from './config.ts';
 import { type Params, paramSpecs } from './params.ts';
+import { pickRows, shareRows } from './shared-rows.ts';
 import { declareParams, tokenLogprobs, vlmDecodeStep, vlmForward } from './vlm-graph.ts';
 
 export interface VlmBatch {
@@ -358,11 +359,19 @@ export async function createVlmRuntime(
           `a prompt of ${Math.max(...lens)} tokens leaves no room (maxTextLen ${c.maxTextLen})`,
         );
       const L0 = Math.min(...lens);
+      // Rows that repeat an earlier row's image and first L0 tokens (a GRPO group, n > 1) share one prefill row.
+      const shared = shareRows(
+        batch.images,
+        batch.prompts.map((r) => r.slice(0, L0)),
+        imageValues(c),
+      );
+      const U = shared.distinct.length;
       const prefix: number[] = [];
-      for (const r of batch.prompts) prefix.push(...r.slice(0, L0));
+      for (const b of shared.distinct) prefix.push(...(batch.prompts[b] as readonly number[]).slice(0, L0));
       const prefill = await prefillGraph();
       const decode = await decodeGraph();
-      let out = await prefill.run({ ...paramFeeds, images: imageFeed(batch.images, B), tokens: i64(prefix, [B, L0]) });
+      const prefillImages = U === B ? batch.images : pickRows(batch.images, shared.distinct, imageValues(c));
+      let out = await prefill.run({ ...paramFeeds, images: imageFeed(prefillImages, U), tokens: i64(prefix, [U, L0]) });
       const rngs = batch.prompts.map((_, b) => createRng(o.seed).fork(b));
       const results = batch.prompts.map(() => ({
         tokens: [] as number[],
@@ -378,15 +387,27 @@ export async function createVlmRuntime(
       // Capacity: every position that can be fed (prompt + new tokens), at most the position table.
       const cap = Math.min(M, numPatches(c) + Math.max(...lens) + o.maxTokens);
       const caches = [...Array(2 * c.nLayers)].map(() => new Float32Array(B * c.nHeads * cap * hd));
-      const store = (name: string, from: number, count: number, src: Float32Array) => {
+      /** Store `count` positions from `from` of every row; `source` maps a row to its row of `src` (the prefill's). */
+      const store = (name: string, from: number, count: number, src: Float32Array, source?: Int32Array) => {
         const j = (Number(name.slice(1)) << 1) | (name[0] === 'v' ? 1 : 0);
         const dst = caches[j] as Float32Array;
-        for (let bh = 0; bh < B * c.nHeads; bh++) {
-          dst.set(src.subarray(bh * count * hd, (bh + 1) * count * hd), (bh * cap + from) * hd);
+        const H = c.nHeads;
+        for (let bh = 0; bh < B * H; bh++) {
+          const sh = source ? (source[Math.floor(bh / H)] as number) * H + (bh % H) : bh;
+          dst.set(src.subarray(sh * count * hd, (sh + 1) * count * hd), (bh * cap + from) * hd);
         }
       };
       const names = [...Array(c.nLayers).keys()].flatMap((i) => [`k${i}`, `v${i}`]);
-      for (const n of names) store(n, 0, P + L0, asF32(out[n], n));
+      for (const n of names) store(n, 0, P + L0, asF32(out[n], n), shared.source);
+      // The first step's log-probs, one row per batch row.
+      let firstLogp: Float32Array | undefined;
+      if (U !== B) {
+        const lp = asF32(out.logp, 'logp');
+        firstLogp = new Float32Array(B * c.vocabSize);
+        shared.source.forEach((u, b) => {
+          (firstLogp as Float32Array).set(lp.subarray(u * c.vocabSize, (u + 1) * c.vocabSize), b * c.vocabSize);
+        });
+      }
       const keyBias = new Float32Array(cap);
       const cacheFeeds: Record<string, HostTensor> = {};
       for (let i = 0; i < c.nLayers; i++) {
@@ -394,7 +415,7 @@ export async function createVlmRuntime(
         cacheFeeds[`cache_v${i}`] = { data: caches[2 * i + 1] as Float32Array, dims: [B, c.nHeads, cap, hd] };
       }
       for (let t = L0; ; t++) {
-        const lp = asF32(out.logp, 'logp');
+        const lp = t === L0 && firstLogp ? firstLogp : asF32(out.logp, 'logp');
         const next = new Array<number>(B);
         if (batch.cancelled) for (let b = 0; b < B; b++) if (!done[b] && batch.cancelled(b)) done[b] = true;
         for (let b = 0; b < B; b++) {

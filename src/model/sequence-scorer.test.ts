@@ -21,8 +21,11 @@ const cfg: VlmConfig = tinyConfig(13, {
   maxTextLen: 12,
 });
 const rng = createRng(9);
-const prompts = [[1, 5], [1, 6, 7, 8], [1], [1, 9, 4]];
+// Rows 4 and 5 repeat row 0 (a GRPO group: the sampler and the scorer prefill it once); row 6 has row 0's image and
+// first token but a longer prompt; row 7 row 0's prompt under another image (not shared).
+const prompts = [[1, 5], [1, 6, 7, 8], [1], [1, 9, 4], [1, 5], [1, 5], [1, 5, 7], [1, 5]];
 const images = Float32Array.from({ length: prompts.length * imageValues(cfg) }, () => rng.next());
+for (const row of [4, 5, 6]) images.copyWithin(row * imageValues(cfg), 0, imageValues(cfg));
 const V = cfg.vocabSize;
 
 /** log softmax(logits / T)[token j] of the full forward for j = 1..len-1 of each row. */
@@ -92,17 +95,18 @@ describe('sequence scorer', () => {
   }
 
   it('rejects pushes out of order, and tells a bad token at finish', async () => {
+    const images4 = images.subarray(0, 4 * imageValues(cfg));
     const scorer = await createSequenceScorer(cfg, ref);
-    scorer.begin(images, [[1], [1], [1], [1]]);
+    scorer.begin(images4, [[1], [1], [1], [1]]);
     expect(() => scorer.push(2, [1, 1, 1, 1])).toThrow(/pushed position 2, expected 1/);
     expect(() => scorer.push(1, [1, 1])).toThrow(/2 tokens for 4 rows/);
     expect(() => scorer.push(1, [1, 1, 99, 1])).toThrow(/token id 99/);
-    scorer.begin(images, [[1], [1], [1], [1]], 1);
+    scorer.begin(images4, [[1], [1], [1], [1]], 1);
     scorer.push(1, [1, 1, 1, 1]);
     expect(() => scorer.push(2, [1, 1, 1, 1])).toThrow(/past the last one announced \(1\)/);
     await scorer.release();
     const worker = createWorkerSequenceScorer(cfg, ref);
-    worker.begin(images, [[1], [1], [1], [1]]);
+    worker.begin(images4, [[1], [1], [1], [1]]);
     worker.push(1, [1, 1, 99, 1]);
     await expect(worker.finish()).rejects.toThrow(/token id 99/);
     await worker.release();

@@ -21,6 +21,7 @@ import {
 } from '../engine/index.ts';
 import { imageValues, maxSeq, numPatches, type VlmConfig } from './config.ts';
 import { type Params, paramSpecs } from './params.ts';
+import { pickRows, shareRows } from './shared-rows.ts';
 import { declareParams, vlmExtend, vlmForward } from './vlm-graph.ts';
 
 export interface SequenceScorerOptions {
@@ -130,13 +131,18 @@ export async function createSequenceScorer(
   let work: Promise<void> = Promise.resolve();
   let released = false;
 
-  /** Copy keys/values [B, H, count, HD] of positions [from, from + count) into the capacity-M caches. */
-  const store = (s: Scoring, out: Record<string, HostTensor>, from: number, count: number) => {
+  /**
+   * Copy keys/values [B, H, count, HD] of positions [from, from + count) into the capacity-M caches; with `source`, row b
+   * reads row source[b] of the output (a prefill over the distinct rows).
+   */
+  const store = (s: Scoring, out: Record<string, HostTensor>, from: number, count: number, source?: Int32Array) => {
+    const H = c.nHeads;
     names.forEach((n, j) => {
       const src = asF32(out[n], n);
       const dst = s.caches[j] as Float32Array;
-      for (let bh = 0; bh < s.B * c.nHeads; bh++) {
-        dst.set(src.subarray(bh * count * hd, (bh + 1) * count * hd), (bh * M + from) * hd);
+      for (let bh = 0; bh < s.B * H; bh++) {
+        const sh = source ? (source[Math.floor(bh / H)] as number) * H + (bh % H) : bh;
+        dst.set(src.subarray(sh * count * hd, (sh + 1) * count * hd), (bh * M + from) * hd);
       }
     });
   };
@@ -144,12 +150,21 @@ export async function createSequenceScorer(
    * Record the log-probs of positions [from, from + count) of every row: a run over positions [first, first + K)
    * gave `logp` [B, K, V], whose row p - 1 - first predicts position p.
    */
-  const record = (s: Scoring, logp: Float32Array, K: number, first: number, from: number, count: number) => {
+  const record = (
+    s: Scoring,
+    logp: Float32Array,
+    K: number,
+    first: number,
+    from: number,
+    count: number,
+    source?: Int32Array,
+  ) => {
     for (let b = 0; b < s.B; b++) {
       const vals = s.values[b] as number[];
+      const row = source ? (source[b] as number) : b;
       for (let p = from; p < from + count; p++) {
         const tok = (s.columns[p] as number[])[b] as number;
-        vals[p - 1] = logp[(b * K + p - 1 - first) * V + tok] as number;
+        vals[p - 1] = logp[(row * K + p - 1 - first) * V + tok] as number;
       }
     }
   };
@@ -189,9 +204,12 @@ export async function createSequenceScorer(
     s.nextLogp = lastRow(logp, s.B, K);
     s.fed = end;
   };
-  const lastRow = (logp: Float32Array, B: number, K: number) => {
+  const lastRow = (logp: Float32Array, B: number, K: number, source?: Int32Array) => {
     const row = new Float32Array(B * V);
-    for (let b = 0; b < B; b++) row.set(logp.subarray((b * K + K - 1) * V, (b * K + K) * V), b * V);
+    for (let b = 0; b < B; b++) {
+      const r = source ? (source[b] as number) : b;
+      row.set(logp.subarray((r * K + K - 1) * V, (r * K + K) * V), b * V);
+    }
     return row;
   };
   const enqueue = (s: Scoring, job: () => Promise<void>) => {
@@ -250,20 +268,25 @@ export async function createSequenceScorer(
       };
       current = s;
       enqueue(s, async () => {
-        const tokens = i64(
-          prefix.flatMap((r) => [...r]),
-          [B, L0],
-        );
+        // Rows that repeat an earlier row (a GRPO group's samples of one prompt) share one prefill row.
+        const shared = shareRows(images, prefix, imageValues(c));
+        const U = shared.distinct.length;
         const out = await prefill.run({
           ...paramFeeds,
-          images: { data: images, dims: [B, c.channels, c.imageSize, c.imageSize] },
-          tokens,
+          images: {
+            data: U === B ? images : pickRows(images, shared.distinct, imageValues(c)),
+            dims: [U, c.channels, c.imageSize, c.imageSize],
+          },
+          tokens: i64(
+            shared.distinct.flatMap((b) => [...(prefix[b] as readonly number[])]),
+            [U, L0],
+          ),
         });
         if (current !== s) return;
         const logp = asF32(out.logp, 'logp');
-        record(s, logp, L0, 0, 1, L0 - 1);
-        store(s, out, 0, P + L0);
-        s.nextLogp = lastRow(logp, B, L0);
+        record(s, logp, L0, 0, 1, L0 - 1, shared.source);
+        store(s, out, 0, P + L0, shared.source);
+        s.nextLogp = lastRow(logp, B, L0, shared.source);
         s.fed = L0;
       });
     },
