@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- grpo`: one GRPO step of the tiny VLM at the engine's benchmark shape (model of
- * ../shared/bench/torch_reference.py; 32 rollouts per step, prompt 8 tokens + 56 sampled = 64 text tokens).
+ * ../shared/bench/torch_reference.py; 32 rollouts per step, prompt 8 tokens + 56 sampled = 64 text tokens), twice: 32
+ * distinct prompts (group 1), and GRPO's layout of 4 prompts x 8 samples (group 8), whose rows share a prefill row.
  *
  * Figures: rollout_tokens_per_s (new tokens per second of the rollout phase: KV-cache sampling at temperature 1 with
  * log-probs, plus the frozen reference's log-probs of the same sequences, scored as `runGrpo` scores them) and
@@ -55,11 +56,25 @@ function checkClose(a: readonly (readonly number[])[], b: readonly (readonly num
 }
 
 export async function run(): Promise<void> {
+  // 32 distinct prompts, then GRPO's layout: 4 prompts x a group of 8 samples (whose rows share one prefill row).
+  for (const group of [1, 8]) await measure(group);
+}
+
+async function measure(group: number): Promise<void> {
   const rng = createRng(0);
   const session = { intraOpThreads: THREADS };
   const params = initParams(cfg, 0);
-  const images = Float32Array.from({ length: ROWS * imageValues(cfg) }, () => rng.next());
-  const prompts = Array.from({ length: ROWS }, () => [1, ...Array.from({ length: PROMPT - 1 }, () => 3 + rng.int(60))]);
+  const distinct = ROWS / group;
+  const image = Float32Array.from({ length: distinct * imageValues(cfg) }, () => rng.next());
+  const prompt = Array.from({ length: distinct }, () => [
+    1,
+    ...Array.from({ length: PROMPT - 1 }, () => 3 + rng.int(60)),
+  ]);
+  const rows = Array.from({ length: ROWS }, (_, b) => Math.floor(b / group));
+  const images = new Float32Array(ROWS * imageValues(cfg));
+  for (const [b, p] of rows.entries())
+    images.set(image.subarray(p * imageValues(cfg), (p + 1) * imageValues(cfg)), b * imageValues(cfg));
+  const prompts = rows.map((p) => prompt[p] as number[]);
   const actor = await createVlmRuntime(cfg, params, { session });
   const serialRef = await compileTargetLogprobs(cfg, 1, session);
   // The frozen reference, scored as runGrpo scores it: in a worker, chunk by chunk while the actor samples.
@@ -141,6 +156,8 @@ export async function run(): Promise<void> {
     `${JSON.stringify({
       bench: 'grpo',
       shape: `V${cfg.vocabSize} D${cfg.dModel} L${cfg.nLayers} H${cfg.nHeads} T${cfg.maxTextLen} B${ROWS}`,
+      prompts: distinct,
+      group,
       threads: THREADS,
       steps: STEPS,
       rollout_tokens_per_s: Math.round(r),
