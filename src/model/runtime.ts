@@ -400,14 +400,7 @@ export async function createVlmRuntime(
       const names = [...Array(c.nLayers).keys()].flatMap((i) => [`k${i}`, `v${i}`]);
       for (const n of names) store(n, 0, P + L0, asF32(out[n], n), shared.source);
       // The first step's log-probs, one row per batch row.
-      let firstLogp: Float32Array | undefined;
-      if (U !== B) {
-        const lp = asF32(out.logp, 'logp');
-        firstLogp = new Float32Array(B * c.vocabSize);
-        shared.source.forEach((u, b) => {
-          (firstLogp as Float32Array).set(lp.subarray(u * c.vocabSize, (u + 1) * c.vocabSize), b * c.vocabSize);
-        });
-      }
+      const firstLogp = U === B ? undefined : pickRows(asF32(out.logp, 'logp'), shared.source, c.vocabSize);
       const keyBias = new Float32Array(cap);
       const cacheFeeds: Record<string, HostTensor> = {};
       for (let i = 0; i < c.nLayers; i++) {

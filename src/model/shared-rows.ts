@@ -41,9 +41,12 @@ export function shareRows(images: Float32Array, prefix: readonly (readonly numbe
   return { distinct, source };
 }
 
-/** The rows `rows` of a row-major [B, rowValues] array, in that order. */
-export function pickRows(data: Float32Array, rows: readonly number[], rowValues: number): Float32Array {
+/** The rows `rows` of a row-major [B, rowValues] array, in that order (`source` expands distinct rows to a batch). */
+export function pickRows(data: Float32Array, rows: ArrayLike<number>, rowValues: number): Float32Array {
   const out = new Float32Array(rows.length * rowValues);
-  for (const [i, r] of rows.entries()) out.set(data.subarray(r * rowValues, (r + 1) * rowValues), i * rowValues);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as number;
+    out.set(data.subarray(r * rowValues, (r + 1) * rowValues), i * rowValues);
+  }
   return out;
 }

@@ -31,6 +31,7 @@ import {
   type VlmConfig,
   vlmForward,
 } from './index.ts';
+import { pickRows } from './shared-rows.ts';
 
 const cfg: VlmConfig = tinyConfig(13, {
   dModel: 16,
@@ -193,6 +194,32 @@ describe('tiny VLM', () => {
     const lg = await rt.logits({ images, tokens: prompts.map((p) => p.slice(0, 1)) });
     const first = Array.from((lg.data as Float32Array).subarray(2 * 13, 3 * 13));
     expect(greedy[2]?.tokens[0]).toBe(first.indexOf(Math.max(...first)));
+  });
+
+  it("samples a group's rows (the same image and prompt) from one prefill row, as rows of their own are sampled", async () => {
+    const rt = await createVlmRuntime(cfg, initParams(cfg, 6));
+    const n = imageValues(cfg);
+    const two = images.subarray(0, 2 * n);
+    const prompts = [
+      [1, 5, 6],
+      [1, 7],
+    ];
+    const own = await rt.sample({ images: two, prompts }, { maxTokens: 6, temperature: 0 });
+    // Four rows, two per prompt: greedy gives each copy its prompt's own continuation, log-probs to float rounding.
+    const group = await rt.sample(
+      {
+        images: pickRows(two, [0, 0, 1, 1], n),
+        prompts: [prompts[0], prompts[0], prompts[1], prompts[1]] as number[][],
+      },
+      { maxTokens: 6, temperature: 0 },
+    );
+    group.forEach((r, b) => {
+      const want = own[b >> 1];
+      expect(r.tokens).toEqual(want?.tokens);
+      for (const [i, lp] of r.logprobs.entries())
+        expect(Math.abs(lp - (want?.logprobs[i] as number))).toBeLessThan(1e-5);
+    });
+    await rt.release();
   });
 
   it('runs in a worker thread with the same results as in-process, keeping the event loop free', async () => {
