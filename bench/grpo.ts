@@ -18,6 +18,7 @@ import {
   createWorkerSequenceScorer,
   imageValues,
   initParams,
+  pickRows,
 } from '../src/model/index.ts';
 import {
   aggregationWeights,
@@ -71,9 +72,7 @@ async function measure(group: number): Promise<void> {
     ...Array.from({ length: PROMPT - 1 }, () => 3 + rng.int(60)),
   ]);
   const rows = Array.from({ length: ROWS }, (_, b) => Math.floor(b / group));
-  const images = new Float32Array(ROWS * imageValues(cfg));
-  for (const [b, p] of rows.entries())
-    images.set(image.subarray(p * imageValues(cfg), (p + 1) * imageValues(cfg)), b * imageValues(cfg));
+  const images = pickRows(image, rows, imageValues(cfg));
   const prompts = rows.map((p) => prompt[p] as number[]);
   const actor = await createVlmRuntime(cfg, params, { session });
   const serialRef = await compileTargetLogprobs(cfg, 1, session);

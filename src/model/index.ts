@@ -39,5 +39,6 @@ export * from './runtime.ts';
 export * from './runtime-worker.ts';
 export * from './sequence-scorer.ts';
 export * from './sequence-scorer-worker.ts';
+export { pickRows } from './shared-rows.ts';
 export * from './tokenizer.ts';
 export * from './vlm-graph.ts';

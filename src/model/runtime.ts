@@ -27,7 +27,7 @@ import {
 } from '../engine/index.ts';
 import { imageValues, maxSeq, numPatches, type VlmConfig } from './config.ts';
 import { type Params, paramSpecs } from './params.ts';
-import { pickRows, shareRows } from './shared-rows.ts';
+import { distinctPrefill, pickRows } from './shared-rows.ts';
 import { declareParams, tokenLogprobs, vlmDecodeStep, vlmForward } from './vlm-graph.ts';
 
 export interface VlmBatch {
@@ -360,18 +360,19 @@ export async function createVlmRuntime(
         );
       const L0 = Math.min(...lens);
       // Rows that repeat an earlier row's image and first L0 tokens (a GRPO group, n > 1) share one prefill row.
-      const shared = shareRows(
+      const shared = distinctPrefill(
         batch.images,
         batch.prompts.map((r) => r.slice(0, L0)),
         imageValues(c),
       );
       const U = shared.distinct.length;
-      const prefix: number[] = [];
-      for (const b of shared.distinct) prefix.push(...(batch.prompts[b] as readonly number[]).slice(0, L0));
       const prefill = await prefillGraph();
       const decode = await decodeGraph();
-      const prefillImages = U === B ? batch.images : pickRows(batch.images, shared.distinct, imageValues(c));
-      let out = await prefill.run({ ...paramFeeds, images: imageFeed(prefillImages, U), tokens: i64(prefix, [U, L0]) });
+      let out = await prefill.run({
+        ...paramFeeds,
+        images: imageFeed(shared.images, U),
+        tokens: i64(shared.tokens, [U, L0]),
+      });
       const rngs = batch.prompts.map((_, b) => createRng(o.seed).fork(b));
       const results = batch.prompts.map(() => ({
         tokens: [] as number[],

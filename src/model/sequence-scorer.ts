@@ -21,7 +21,7 @@ import {
 } from '../engine/index.ts';
 import { imageValues, maxSeq, numPatches, type VlmConfig } from './config.ts';
 import { type Params, paramSpecs } from './params.ts';
-import { pickRows, shareRows } from './shared-rows.ts';
+import { distinctPrefill } from './shared-rows.ts';
 import { declareParams, vlmExtend, vlmForward } from './vlm-graph.ts';
 
 export interface SequenceScorerOptions {
@@ -269,18 +269,12 @@ export async function createSequenceScorer(
       current = s;
       enqueue(s, async () => {
         // Rows that repeat an earlier row (a GRPO group's samples of one prompt) share one prefill row.
-        const shared = shareRows(images, prefix, imageValues(c));
+        const shared = distinctPrefill(images, prefix, imageValues(c));
         const U = shared.distinct.length;
         const out = await prefill.run({
           ...paramFeeds,
-          images: {
-            data: U === B ? images : pickRows(images, shared.distinct, imageValues(c)),
-            dims: [U, c.channels, c.imageSize, c.imageSize],
-          },
-          tokens: i64(
-            shared.distinct.flatMap((b) => [...(prefix[b] as readonly number[])]),
-            [U, L0],
-          ),
+          images: { data: shared.images, dims: [U, c.channels, c.imageSize, c.imageSize] },
+          tokens: i64(shared.tokens, [U, L0]),
         });
         if (current !== s) return;
         const logp = asF32(out.logp, 'logp');

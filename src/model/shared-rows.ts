@@ -50,3 +50,17 @@ export function pickRows(data: Float32Array, rows: ArrayLike<number>, rowValues:
   }
   return out;
 }
+
+/** The prefill's inputs for the distinct rows of a batch: their images [U, rowValues] and prefix tokens, row by row. */
+export function distinctPrefill(
+  images: Float32Array,
+  prefix: readonly (readonly number[])[],
+  rowValues: number,
+): SharedRows & { readonly images: Float32Array; readonly tokens: number[] } {
+  const shared = shareRows(images, prefix, rowValues);
+  return {
+    ...shared,
+    images: shared.distinct.length === prefix.length ? images : pickRows(images, shared.distinct, rowValues),
+    tokens: shared.distinct.flatMap((b) => [...(prefix[b] as readonly number[])]),
+  };
+}

@@ -24,6 +24,7 @@ import {
   initParams,
   loadCheckpoint,
   paramSpecs,
+  pickRows,
   saveCheckpoint,
   tinyConfig,
   tokenLogprobs,
@@ -31,7 +32,6 @@ import {
   type VlmConfig,
   vlmForward,
 } from './index.ts';
-import { pickRows } from './shared-rows.ts';
 
 const cfg: VlmConfig = tinyConfig(13, {
   dModel: 16,
