@@ -41,7 +41,7 @@ export function shareRows(images: Float32Array, prefix: readonly (readonly numbe
   return { distinct, source };
 }
 
-/** The rows `rows` of a row-major [B, rowValues] array, in that order (`source` expands distinct rows to a batch). */
+/** The rows `rows` of a row-major [B, rowValues] array, in that order (with a `SharedRows.source`: distinct rows back to the batch). */
 export function pickRows(data: Float32Array, rows: ArrayLike<number>, rowValues: number): Float32Array {
   const out = new Float32Array(rows.length * rowValues);
   for (let i = 0; i < rows.length; i++) {
