@@ -1,4 +1,4 @@
-import type { Checkpoint, GenerationBackend, Trainer } from '../backends/types.ts';
+import type { Checkpoint, GenerationBackend, StepMetrics, Trainer } from '../backends/types.ts';
 import type { Problem, Tier } from '../data/types.ts';
 
 /**
@@ -37,8 +37,11 @@ export interface PipelineDeps {
    */
   readonly policy: (checkpoint: Checkpoint, signal?: AbortSignal) => Promise<GenerationBackend>;
   readonly trainer: Trainer;
-  /** The base model every round's SFT starts from; `dir` is the run's folder for it (an embedded base is made there). */
-  readonly base: (dir: string) => Promise<Checkpoint>;
+  /**
+   * The base model every round's SFT starts from; `dir` is the run's folder for it (an embedded base is made there,
+   * reporting its pretraining steps, if any, through `onStep`).
+   */
+  readonly base: (dir: string, onStep?: (m: StepMetrics) => void) => Promise<Checkpoint>;
   /**
    * The text the policy reads beside the image, for SFT examples, rollouts and evaluation alike; it must be the text
    * the trainer builds for RL problems. Defaults to the question (with its choices) and the paper's instruction.

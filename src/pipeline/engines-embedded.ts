@@ -1,11 +1,15 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { createCaptionReaderBackend } from '../backends/caption-reader-backend.ts';
 import { createEmbeddedGenerator } from '../backends/embedded-generator.ts';
 import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
-import type { Checkpoint } from '../backends/types.ts';
+import type { Checkpoint, StepMetrics } from '../backends/types.ts';
 import { ConfigError, type Logger } from '../core/index.ts';
+import { writeJsonl } from '../data/jsonl.ts';
+import { SftExample } from '../data/types.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
+import { SftConfig } from '../train/config.ts';
 import { type FamilyName, generateDataset, type SynthOptions, worldVocabulary } from '../world/index.ts';
 import { type EmbeddedBackendConfig, grpoSettings, type RunConfig } from './config/schema.ts';
 import type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
@@ -45,19 +49,37 @@ export async function createEmbeddedDeps(
     policy: async (ckpt) => createEmbeddedGenerator({ checkpoint: ckpt.path, threads: backend.threads }),
     trainer,
     policyPromptText,
-    base: async (dir) => initEmbeddedBase(dir, config, backend),
+    base: async (dir, onStep) => initEmbeddedBase(dir, config, backend, { log: options.log, onStep }),
     describe: () => ({ backend: 'embedded', trainer: trainer.id }),
+  };
+}
+
+/** What the base's caption pretraining is, when it is on: its world draw, prompt and training settings. */
+export function basePretraining(config: RunConfig) {
+  const b = config.backend;
+  if (b.kind !== 'embedded' || b.pretrain.problems === 0) return null;
+  return {
+    problems: b.pretrain.problems,
+    families: b.pretrain.families,
+    // the data's own world seed (file data: the run seed); the third split keeps it apart from seeds and test
+    worldSeed: config.data.kind === 'world' ? config.data.seed : config.seed,
+    imageSize: config.data.kind === 'world' ? config.data.imageSize : 32,
+    prompt: config.caption.prompt,
+    sft: SftConfig.parse({ ...config.sft, epochs: b.pretrain.epochs }),
   };
 }
 
 /**
  * The base model: a freshly initialized tiny VLM whose tokenizer covers the world's words and the prompt
- * instruction (so prompts carry no <unk>), saved as a checkpoint every round's SFT starts from.
+ * instruction (so prompts carry no <unk>), saved as a checkpoint every round's SFT starts from. With
+ * `backend.pretrain.problems` set, it first learns to caption that many world images (faithful captions, the
+ * configured caption prompt): the initialized weights stay in `init/`, the pretrained model is `model/`.
  */
 export async function initEmbeddedBase(
   dir: string,
   config: RunConfig,
   backend: z.infer<typeof EmbeddedBackendConfig>,
+  options: { log?: Logger; onStep?: (m: StepMetrics) => void } = {},
 ): Promise<Checkpoint> {
   const imageSize = config.data.kind === 'world' ? config.data.imageSize : 32;
   if (imageSize % backend.model.patchSize !== 0) {
@@ -66,9 +88,49 @@ export async function initEmbeddedBase(
       hint: 'pick a patch size that divides the image size (e.g. 8 for 32 or 48 px)',
     });
   }
-  const tokenizer = createTokenizer([...worldVocabulary(), THINK_INSTRUCTION, 'Choices:', 'caption question']);
+  const pretrain = basePretraining(config);
+  const corpus = [...worldVocabulary(), THINK_INSTRUCTION, 'Choices:', 'caption question'];
+  const tokenizer = createTokenizer(pretrain ? [...corpus, pretrain.prompt] : corpus);
   const modelConfig = tinyConfig(tokenizer.size, { ...backend.model, imageSize });
-  await mkdir(dir, { recursive: true });
-  await saveCheckpoint(dir, { config: modelConfig, params: initParams(modelConfig, config.seed), tokenizer });
-  return { kind: 'embedded', path: dir, name: 'base' };
+  const initDir = pretrain ? join(dir, 'init') : dir;
+  await mkdir(initDir, { recursive: true });
+  await saveCheckpoint(initDir, { config: modelConfig, params: initParams(modelConfig, config.seed), tokenizer });
+  const init: Checkpoint = { kind: 'embedded', path: initDir, name: 'base' };
+  if (!pretrain) return init;
+
+  const dataDir = join(dir, 'pretrain-data');
+  await mkdir(join(dataDir, 'images'), { recursive: true });
+  const records = generateDataset({
+    n: pretrain.problems,
+    seed: pretrain.worldSeed,
+    split: 'rl',
+    imageSize: pretrain.imageSize,
+    noise: 0,
+    ...(pretrain.families ? { families: pretrain.families as FamilyName[] } : {}),
+  });
+  const examples: SftExample[] = [];
+  for (const [i, r] of records.entries()) {
+    const image = `images/${String(i).padStart(5, '0')}.png`;
+    await writeFile(join(dataDir, image), r.png);
+    const caption = r.problem.caption ?? '';
+    examples.push({
+      id: `pretrain-${i}`,
+      problemId: r.problem.id,
+      images: [image],
+      prompt: pretrain.prompt,
+      response: caption,
+      answer: '',
+    });
+  }
+  const dataFile = join(dataDir, 'captions.jsonl');
+  await writeJsonl(dataFile, examples, { schema: SftExample });
+  const trainer = createEmbeddedTrainer({ sft: pretrain.sft, threads: backend.threads, logger: options.log });
+  const made = await trainer.sft({
+    base: init,
+    dataFile,
+    imageRoot: dataDir,
+    outDir: join(dir, 'model'),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
+  return { ...made, name: 'base' };
 }

@@ -13,7 +13,7 @@ import { createRayJobsRunner } from '../backends/ray-jobs-runner.ts';
 import type { Logger } from '../core/index.ts';
 import { type BackendConfig, grpoSettings, type RunConfig, type ScaleOutBackendConfig } from './config/schema.ts';
 import type { PipelineDeps } from './deps.ts';
-import { createEmbeddedDeps } from './engines-embedded.ts';
+import { basePretraining, createEmbeddedDeps } from './engines-embedded.ts';
 import { runDirOf } from './paths.ts';
 
 /** The engines behind the seams, chosen by the config's backend slice: one switch, exhaustively checked. */
@@ -55,12 +55,16 @@ export function trainingEngineKey(backend: BackendConfig): unknown {
   }
 }
 
-/** What decides the base model: the embedded model's sizes, image size and seed; or the named Hugging Face model. */
+/**
+ * What decides the base model: the embedded model's sizes, image size and seed, and its caption pretraining (the
+ * world seed it draws from, the caption prompt, the training settings); or the named Hugging Face model.
+ */
 export function baseModelKey(config: RunConfig): unknown {
   const b = config.backend;
   if (b.kind === 'scale-out') return { kind: 'hf', model: b.baseModel };
   const imageSize = config.data.kind === 'world' ? config.data.imageSize : null;
-  return { kind: 'embedded', model: b.model, imageSize, seed: config.seed };
+  const pretrain = basePretraining(config);
+  return { kind: 'embedded', model: b.model, imageSize, seed: config.seed, ...(pretrain ? { pretrain } : {}) };
 }
 
 export function createRunner(backend: z.infer<typeof ScaleOutBackendConfig>): JobRunner {

@@ -3,11 +3,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { contentHash, type Logger, silentLogger, writeFileAtomic, writeJsonAtomic } from '../core/index.ts';
-import { readCheckpointDescriptor, writeCheckpointDescriptor } from './checkpoint-descriptor.ts';
 import type { RunConfig } from './config/schema.ts';
 import type { StageContext } from './context.ts';
 import type { PipelineDeps } from './deps.ts';
-import { baseModelKey } from './engines.ts';
 import { openLedger, type StageEvent } from './manifest.ts';
 import { abs, paths, runDirOf } from './paths.ts';
 import { formatDuration, type Progress, silentProgress } from './progress.ts';
@@ -15,7 +13,7 @@ import { dataStage, readProblems } from './stages/data.ts';
 import { difficultyStage } from './stages/difficulty.ts';
 import { EvalSummary, evaluateStage } from './stages/evaluate.ts';
 import { captionStage, filterStage, sampleStage } from './stages/sample.ts';
-import { rlStages, type StageCheckpoint, sftStage } from './stages/train.ts';
+import { baseStage, rlStages, type StageCheckpoint, sftStage } from './stages/train.ts';
 
 /**
  * The OpenVLThinker loop, for rounds r = 1..R:
@@ -123,22 +121,6 @@ export async function runPipeline(
 
 function scoreOf(e: EvalSummary): z.infer<typeof CheckpointScore> {
   return { accuracy: e.accuracy, correct: e.correct, total: e.total, bySource: e.bySource };
-}
-
-/** base: the model every round's SFT starts from (an embedded base is initialized here; an HF base is named). */
-async function baseStage(ctx: StageContext): Promise<StageCheckpoint> {
-  const { record } = await ctx.ledger.runStage({
-    key: 'base',
-    inputs: { base: baseModelKey(ctx.config) },
-    outputs: [paths.base],
-    run: async (staged) => {
-      const dir = staged(paths.base);
-      await mkdir(dir, { recursive: true });
-      await writeCheckpointDescriptor(dir, await ctx.deps.base(dir));
-      return {};
-    },
-  });
-  return { checkpoint: await readCheckpointDescriptor(abs(ctx, paths.base)), hash: record.outputs[paths.base] ?? '' };
 }
 
 /**

@@ -230,10 +230,29 @@ export const EmbeddedModelConfig = z.strictObject({
   maxTextLen: Int(8).default(192).describe('most text tokens (prompt + response) in a sequence'),
 });
 
+/**
+ * Caption pretraining of the embedded base: the paper's base is a VLM that can already see (Qwen2.5-VL was pretrained
+ * on image-text pairs); a freshly initialized tiny VLM cannot, so each round's SFT had to learn perception from scratch.
+ */
+export const EmbeddedPretrainConfig = z.strictObject({
+  problems: Int(0)
+    .default(0)
+    .describe(
+      "world images the base learns to caption (faithfully) before any SFT, drawn from the world's third split, disjoint from the seed and test problems; 0: a freshly initialized base",
+    ),
+  epochs: Int(1).default(6).describe('passes over the caption set (the SFT settings otherwise)'),
+  families: z
+    .array(z.string())
+    .nullable()
+    .default(null)
+    .describe('world families the caption images come from (null: all ten)'),
+});
+
 export const EmbeddedBackendConfig = z.strictObject({
   kind: z.literal('embedded').describe('the tiny VLM trained on CPU by the project engine (default)'),
   concurrency: Int(1, 64).default(1).describe('generation requests in flight'),
   model: EmbeddedModelConfig.prefault({}).describe('the base model initialized for the run'),
+  pretrain: EmbeddedPretrainConfig.prefault({}).describe('caption pretraining of the base model'),
   threads: Int(0, 256)
     .default(0)
     .describe(

@@ -5,7 +5,8 @@ import { grpoTotalSteps } from '../../train/grpo.ts';
 import { sftTotalSteps } from '../../train/sft.ts';
 import { readCheckpointDescriptor, writeCheckpointDescriptor } from '../checkpoint-descriptor.ts';
 import type { StageContext } from '../context.ts';
-import { trainingEngineKey } from '../engines.ts';
+import { baseModelKey, trainingEngineKey } from '../engines.ts';
+import { basePretraining } from '../engines-embedded.ts';
 import { rlJobOf, sftJobOf } from '../jobs.ts';
 import { abs, paths } from '../paths.ts';
 import type { StepProgress } from '../progress.ts';
@@ -26,6 +27,32 @@ function metricsLog(stage: string, display: StepProgress): { onStep: (m: StepMet
     if (m.phase !== 'sft-eval') display.step(m);
   };
   return { lines, onStep };
+}
+
+/**
+ * base: the model every round's SFT starts from (an embedded base is initialized, and caption-pretrained when
+ * `backend.pretrain` asks, here; an HF base is named).
+ */
+export async function baseStage(ctx: StageContext): Promise<StageCheckpoint> {
+  const key = 'base';
+  const { record } = await ctx.ledger.runStage({
+    key,
+    inputs: { base: baseModelKey(ctx.config) },
+    outputs: [paths.base],
+    run: async (staged) => {
+      const dir = staged(paths.base);
+      await mkdir(dir, { recursive: true });
+      const pretrain = basePretraining(ctx.config);
+      const display = pretrain
+        ? ctx.progress.steps('base pretrain', sftTotalSteps(pretrain.sft, pretrain.problems))
+        : null;
+      const made = await ctx.deps.base(dir, display ? metricsLog(key, display).onStep : undefined);
+      await writeCheckpointDescriptor(dir, made);
+      display?.done();
+      return {};
+    },
+  });
+  return { checkpoint: await readCheckpointDescriptor(abs(ctx, paths.base)), hash: record.outputs[paths.base] ?? '' };
 }
 
 /** sft: the base model fine-tuned on this round's SFT set (every round restarts from the base, as in the paper). */
