@@ -86,7 +86,7 @@ describe('embedded base', () => {
     expect(on).not.toEqual(off);
     for (const change of [
       ['backend.pretrain.problems', '41'],
-      ['backend.pretrain.epochs', '3'],
+      ['backend.pretrain.epochs', '5'],
       ['data.seed', '8'],
       ['caption.prompt', 'what is drawn ?'],
       ['sft.lr', '0.001'],
