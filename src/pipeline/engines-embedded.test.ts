@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepMetrics } from '../backends/types.ts';
 import { loadCheckpoint } from '../model/index.ts';
 import { sftTotalSteps } from '../train/sft.ts';
-import { type RunConfig, resolveConfig } from './config/index.ts';
+import { basePretraining, type RunConfig, resolveConfig } from './config/index.ts';
 import { baseModelKey } from './engines.ts';
-import { basePretraining, initEmbeddedBase } from './engines-embedded.ts';
+import { initEmbeddedBase } from './engines-embedded.ts';
 
 let root = '';
 beforeAll(async () => {

@@ -9,9 +9,8 @@ import { ConfigError, type Logger } from '../core/index.ts';
 import { writeJsonl } from '../data/jsonl.ts';
 import { SftExample } from '../data/types.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
-import { SftConfig } from '../train/config.ts';
 import { type FamilyName, generateDataset, type SynthOptions, worldVocabulary } from '../world/index.ts';
-import { type EmbeddedBackendConfig, grpoSettings, type RunConfig } from './config/schema.ts';
+import { basePretraining, type EmbeddedBackendConfig, grpoSettings, type RunConfig } from './config/schema.ts';
 import type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
 import { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';
 
@@ -51,21 +50,6 @@ export async function createEmbeddedDeps(
     policyPromptText,
     base: async (dir, onStep) => initEmbeddedBase(dir, config, backend, { log: options.log, onStep }),
     describe: () => ({ backend: 'embedded', trainer: trainer.id }),
-  };
-}
-
-/** What the base's caption pretraining is, when it is on: its world draw, prompt and training settings. */
-export function basePretraining(config: RunConfig) {
-  const b = config.backend;
-  if (b.kind !== 'embedded' || b.pretrain.problems === 0) return null;
-  return {
-    problems: b.pretrain.problems,
-    families: b.pretrain.families,
-    // the data's own world seed (file data: the run seed); the third split keeps it apart from seeds and test
-    worldSeed: config.data.kind === 'world' ? config.data.seed : config.seed,
-    imageSize: config.data.kind === 'world' ? config.data.imageSize : 32,
-    prompt: config.caption.prompt,
-    sft: SftConfig.parse({ ...config.sft, epochs: b.pretrain.epochs }),
   };
 }
 

@@ -11,9 +11,15 @@ import { type ManagedServingConfig, startManagedServer } from '../backends/manag
 import { createOpenAICompatibleGenerator } from '../backends/openai-generator.ts';
 import { createRayJobsRunner } from '../backends/ray-jobs-runner.ts';
 import type { Logger } from '../core/index.ts';
-import { type BackendConfig, grpoSettings, type RunConfig, type ScaleOutBackendConfig } from './config/schema.ts';
+import {
+  type BackendConfig,
+  basePretraining,
+  grpoSettings,
+  type RunConfig,
+  type ScaleOutBackendConfig,
+} from './config/schema.ts';
 import type { PipelineDeps } from './deps.ts';
-import { basePretraining, createEmbeddedDeps } from './engines-embedded.ts';
+import { createEmbeddedDeps } from './engines-embedded.ts';
 import { runDirOf } from './paths.ts';
 
 /** The engines behind the seams, chosen by the config's backend slice: one switch, exhaustively checked. */

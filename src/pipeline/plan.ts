@@ -3,7 +3,7 @@ import { shellQuote } from '../backends/job-plan.ts';
 import { managedServerArgv } from '../backends/managed-server.ts';
 import type { Checkpoint } from '../backends/types.ts';
 import { writeFileAtomic } from '../core/index.ts';
-import type { RunConfig, SamplingConfig } from './config/schema.ts';
+import { basePretraining, type RunConfig, type SamplingConfig } from './config/schema.ts';
 import type { PipelineDeps } from './deps.ts';
 import { rlJobOf, sftJobOf } from './jobs.ts';
 import { paths, runDirOf } from './paths.ts';
@@ -39,6 +39,12 @@ export function planRun(config: RunConfig, deps: PipelineDeps): RunPlan {
       ? { kind: 'hf', path: config.backend.baseModel, name: config.backend.baseModel }
       : { kind: 'embedded', path: at(paths.base), name: 'base' };
   out.push('stage base:', `    ${base.kind === 'hf' ? 'Hugging Face model' : 'tiny VLM initialized in'} ${base.path}`);
+  const pretrain = basePretraining(config);
+  if (pretrain) {
+    out.push(
+      `    then caption-pretrained: ${pretrain.problems} world images (world seed ${pretrain.worldSeed}, third split, ${pretrain.families?.join(', ') ?? 'all families'}), ${pretrain.sft.epochs} epochs at lr ${pretrain.sft.lr}`,
+    );
+  }
 
   let previousRl: Checkpoint | undefined;
   for (let r = 1; r <= config.rounds; r++) {

@@ -68,6 +68,16 @@ describe('vlthink run / status / report', () => {
     expect(r.stdout.match(/^round \d:/gm)).toHaveLength(3);
   });
 
+  it('prints the embedded plan with the base model and its caption pretraining', async () => {
+    const r = await vlthink('run', '--out', root, '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /tiny VLM initialized in .*base\n\s+then caption-pretrained: 3000 world images \(world seed 7, third split, all families\), 6 epochs/,
+    );
+    const off = await vlthink('run', '--out', root, '--dry-run', '--backend.pretrain.problems', '0');
+    expect(off.stdout).not.toContain('caption-pretrained');
+  });
+
   it('lists every config field in --help', async () => {
     const r = await vlthink('run', '--help');
     expect(r.stdout).toMatch(/--rl\.groupSize <integer>\s+completions sampled per prompt/);

@@ -211,6 +211,21 @@ export function grpoSettings(rl: RlConfig): GrpoConfig {
   return grpo;
 }
 
+/** What the base's caption pretraining is, when it is on: its world draw, prompt and training settings. */
+export function basePretraining(config: RunConfig) {
+  const b = config.backend;
+  if (b.kind !== 'embedded' || b.pretrain.problems === 0) return null;
+  return {
+    problems: b.pretrain.problems,
+    families: b.pretrain.families,
+    // the data's own world seed (file data: the run seed); the third split keeps it apart from seeds and test
+    worldSeed: config.data.kind === 'world' ? config.data.seed : config.seed,
+    imageSize: config.data.kind === 'world' ? config.data.imageSize : 32,
+    prompt: config.caption.prompt,
+    sft: SftConfig.parse({ ...config.sft, epochs: b.pretrain.epochs }),
+  };
+}
+
 export const EvalConfig = z
   .strictObject({
     temperature: z.number().min(0).default(0).describe('decoding temperature (paper: 0.01 with top-k 1, i.e. greedy)'),
