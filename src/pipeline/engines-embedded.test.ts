@@ -64,6 +64,10 @@ describe('embedded base', () => {
     expect(base.params[name]).not.toEqual(init.params[name]);
   });
 
+  it('names a family it does not know at config time', async () => {
+    await expect(quick([['backend.pretrain.families', '["clok"]']])).rejects.toThrow(/backend\.pretrain\.families/);
+  });
+
   it('is keyed on its pretraining: the draw, the prompt and the training settings, and nothing when it is off', async () => {
     const off = baseModelKey(await quick([['backend.pretrain.problems', '0']]));
     expect(

@@ -90,7 +90,7 @@ export async function initEmbeddedBase(
     split: 'rl',
     imageSize: pretrain.imageSize,
     noise: 0,
-    ...(pretrain.families ? { families: pretrain.families as FamilyName[] } : {}),
+    ...(pretrain.families ? { families: pretrain.families } : {}),
   });
   const examples: SftExample[] = [];
   for (const [i, r] of records.entries()) {

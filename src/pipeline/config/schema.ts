@@ -5,6 +5,8 @@ import { LlamaFactoryConfig } from '../../backends/llamafactory-config.ts';
 import { RayJobsSettings } from '../../backends/ray-jobs-runner.ts';
 import { DEFAULT_REWARD_SERVER_PORT } from '../../backends/reward-server.ts';
 import { embeddedGrpoConfig, embeddedSftConfig, GrpoConfig, SftConfig } from '../../train/config.ts';
+// family.ts alone (names, no renderer), so parsing a config loads no canvas
+import { FAMILIES } from '../../world/family.ts';
 import { REFLECTION_MARKERS } from '../../world/index.ts';
 
 /**
@@ -47,7 +49,8 @@ export const DataConfig = z
         .default(32)
         .describe('rendered image side in pixels; the embedded model reads this size (32-64)'),
       families: z
-        .array(z.string())
+        .array(z.enum(FAMILIES))
+        .min(1)
         .nullable()
         // Half the problems need a chain (clock-arith: read the hour hand, add 2-11 hours, wrap past 12), half are its
         // first step alone (clock, easy tier: read the hour). With the caption-pretrained base the hour is read 97%
@@ -262,7 +265,8 @@ export const EmbeddedPretrainConfig = z.strictObject({
     ),
   epochs: Int(1).default(6).describe('passes over the caption set (the SFT settings otherwise)'),
   families: z
-    .array(z.string())
+    .array(z.enum(FAMILIES))
+    .min(1)
     .nullable()
     .default(null)
     .describe('world families the caption images come from (null: all ten)'),
