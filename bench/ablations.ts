@@ -9,9 +9,10 @@
  * Each variant is one `vlthink run` of one round on the default preset at one ONNX Runtime thread (the deterministic
  * setting: at 2 threads two SFT runs on the same data differ by several points, which would drown a small effect);
  * only SFT_1 on the test split is compared, so the difficulty pass and RL are cut to a token (one GRPO step of four
- * rollouts) to save their time. The run directories are removed afterwards unless `VLTHINK_BENCH_KEEP=1`.
+ * rollouts) to save their time; the variants after the first reuse its data, base model and distillation (a copy of
+ * its run directory, resumed). The run directories are removed afterwards unless `VLTHINK_BENCH_KEEP=1`.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRunSummary, sourcePercents, vlthinkRun } from './vlthink-run.ts';
@@ -45,6 +46,10 @@ export async function run(): Promise<void> {
     for (const [variant, overlay] of Object.entries(VARIANTS) as Array<[Variant, object]>) {
       const config = join(out, `${variant}.json`);
       await writeFile(config, JSON.stringify({ ...SFT_ONLY, ...overlay }));
+      // Later variants start from a copy of the first one's run directory: the data, the (pretrained) base and the
+      // round-1 distillation have the same inputs and are reused, so only the filter stage onwards reruns.
+      const first = results.keys().next();
+      if (!first.done) await cp(join(out, first.value), join(out, variant), { recursive: true });
       const child = await vlthinkRun(out, variant, ['--config', config]);
       if (child.code !== 0) {
         process.stdout.write(
