@@ -158,7 +158,12 @@ describe.skipIf(skip !== '')('dress rehearsal: the paper preset on stand-in engi
     // The "7B" base model: a tiny embedded VLM whose files the stand-ins carry from checkpoint to checkpoint.
     const tiny = parseRunConfig({
       data: { kind: 'world', imageSize: 32 },
-      backend: { kind: 'embedded', model: { dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, maxTextLen: 160 } },
+      // a plain initialized model folder, as a Hugging Face base is: no caption pretraining
+      backend: {
+        kind: 'embedded',
+        model: { dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, maxTextLen: 160 },
+        pretrain: { problems: 0 },
+      },
     });
     if (tiny.backend.kind !== 'embedded') throw new Error('unreachable');
     await initEmbeddedBase(join(root, 'base'), tiny, tiny.backend);
