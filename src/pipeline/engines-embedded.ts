@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { createCaptionReaderBackend } from '../backends/caption-reader-backend.ts';
@@ -6,10 +6,16 @@ import { createEmbeddedGenerator } from '../backends/embedded-generator.ts';
 import { createEmbeddedTrainer } from '../backends/embedded-trainer.ts';
 import type { Checkpoint, StepMetrics } from '../backends/types.ts';
 import { ConfigError, type Logger } from '../core/index.ts';
-import { writeJsonl } from '../data/jsonl.ts';
-import { SftExample } from '../data/types.ts';
+import { readJsonlAll, writeJsonl } from '../data/jsonl.ts';
+import { Problem, SftExample } from '../data/types.ts';
 import { createTokenizer, initParams, saveCheckpoint, tinyConfig } from '../model/index.ts';
-import { type FamilyName, generateDataset, type SynthOptions, worldVocabulary } from '../world/index.ts';
+import {
+  type FamilyName,
+  generateDataset,
+  type SynthOptions,
+  worldVocabulary,
+  writeWorldDataset,
+} from '../world/index.ts';
 import { basePretraining, type EmbeddedBackendConfig, grpoSettings, type RunConfig } from './config/schema.ts';
 import type { PipelineDeps, WorldRequest, WorldSample } from './deps.ts';
 import { policyPromptText, THINK_INSTRUCTION } from './prompts.ts';
@@ -82,30 +88,26 @@ export async function initEmbeddedBase(
   const init: Checkpoint = { kind: 'embedded', path: initDir, name: 'base' };
   if (!pretrain) return init;
 
+  // The world's own dataset writer (streamed, written atomically): problems.jsonl + images/; each problem's faithful
+  // caption (noise 0) becomes the response to the caption prompt.
   const dataDir = join(dir, 'pretrain-data');
-  await mkdir(join(dataDir, 'images'), { recursive: true });
-  const records = generateDataset({
+  await writeWorldDataset(dataDir, {
     n: pretrain.problems,
     seed: pretrain.worldSeed,
     split: 'rl',
-    imageSize: pretrain.imageSize,
+    imageSize,
     noise: 0,
     ...(pretrain.families ? { families: pretrain.families } : {}),
   });
-  const examples: SftExample[] = [];
-  for (const [i, r] of records.entries()) {
-    const image = `images/${String(i).padStart(5, '0')}.png`;
-    await writeFile(join(dataDir, image), r.png);
-    const caption = r.problem.caption ?? '';
-    examples.push({
-      id: `pretrain-${i}`,
-      problemId: r.problem.id,
-      images: [image],
-      prompt: pretrain.prompt,
-      response: caption,
-      answer: '',
-    });
-  }
+  const { records: problems } = await readJsonlAll(join(dataDir, 'problems.jsonl'), Problem);
+  const examples: SftExample[] = problems.map((p, i) => ({
+    id: `pretrain-${i}`,
+    problemId: p.id,
+    images: p.images,
+    prompt: pretrain.prompt,
+    response: p.caption ?? '',
+    answer: '',
+  }));
   const dataFile = join(dataDir, 'captions.jsonl');
   await writeJsonl(dataFile, examples, { schema: SftExample });
   const trainer = createEmbeddedTrainer({ sft: pretrain.sft, threads: backend.threads, logger: options.log });

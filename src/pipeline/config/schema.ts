@@ -223,7 +223,6 @@ export function basePretraining(config: RunConfig) {
     families: b.pretrain.families,
     // the data's own world seed (file data: the run seed); the third split keeps it apart from seeds and test
     worldSeed: config.data.kind === 'world' ? config.data.seed : config.seed,
-    imageSize: config.data.kind === 'world' ? config.data.imageSize : 32,
     prompt: config.caption.prompt,
     sft: SftConfig.parse({ ...config.sft, epochs: b.pretrain.epochs }),
   };
